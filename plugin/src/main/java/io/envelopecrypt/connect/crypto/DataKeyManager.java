@@ -1,0 +1,100 @@
+package io.envelopecrypt.connect.crypto;
+
+import io.envelopecrypt.connect.kms.KeyEncryptionKeyProvider;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The encrypting side's data-key cache: one current data key, replaced after {@code maxRecords}
+ * records or {@code maxAgeMillis}, whichever comes first. Only creating a key calls the KEK provider,
+ * so the key service sees one wrap per rotation rather than one per record.
+ */
+public final class DataKeyManager implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(DataKeyManager.class);
+
+    private final KeyEncryptionKeyProvider kek;
+    private final long maxRecords;
+    private final long maxAgeMillis;
+    private final Clock clock;
+    private final SecureRandom random;
+    private final Object rotationLock = new Object();
+    private final AtomicLong created = new AtomicLong();
+    private volatile DataKey current;
+    private volatile boolean closed;
+
+    public DataKeyManager(KeyEncryptionKeyProvider kek, long maxRecords, long maxAgeMillis, Clock clock,
+                          SecureRandom random) {
+        if (maxRecords < 1 || maxAgeMillis < 1) {
+            throw new IllegalArgumentException("limits must be positive");
+        }
+        this.kek = kek;
+        this.maxRecords = maxRecords;
+        this.maxAgeMillis = maxAgeMillis;
+        this.clock = clock;
+        this.random = random;
+    }
+
+    /**
+     * A leased data key for one record; {@link DataKey#release() release} it when the record is sealed.
+     *
+     * @throws io.envelopecrypt.connect.kms.KmsUnavailableException when a new key is due and the key
+     *                                                              service is unreachable
+     */
+    public DataKey acquire() {
+        while (true) {
+            if (closed) {
+                throw new IllegalStateException("the data key manager is closed");
+            }
+            DataKey key = current;
+            if (key != null && key.tryUse(maxRecords, maxAgeMillis, clock.millis()) && key.lease()) {
+                return key;
+            }
+            synchronized (rotationLock) {
+                if (current == key) {
+                    DataKey fresh = newKey();
+                    current = fresh;
+                    if (key != null) {
+                        key.retire();
+                    }
+                }
+            }
+        }
+    }
+
+    private DataKey newKey() {
+        byte[] material = new byte[32];
+        random.nextBytes(material);
+        try {
+            DataKey key = new DataKey(material, kek.wrap(material), clock.millis());
+            long n = created.incrementAndGet();
+            log.debug("Created data key #{} wrapped by {}", n, key.wrapped().keyId());
+            return key;
+        } catch (RuntimeException e) {
+            Arrays.fill(material, (byte) 0);
+            throw e;
+        }
+    }
+
+    /** Data keys created so far (each one a wrap call to the KEK provider). */
+    public long keysCreated() {
+        return created.get();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        synchronized (rotationLock) {
+            DataKey key = current;
+            current = null;
+            if (key != null) {
+                key.retire();
+            }
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package io.envelopecrypt.connect.crypto;
+
+import io.envelopecrypt.connect.kms.KeyEncryptionKeyProvider;
+import io.envelopecrypt.connect.kms.KmsAccessException;
+import io.envelopecrypt.connect.kms.WrappedKey;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The decrypting side's cache of unwrapped data keys, bounded in size and age. Keys are looked up by
+ * their wrapped form, so each distinct data key costs exactly one unwrap call while it stays cached.
+ * Evicted keys are wiped once no record is using them.
+ */
+public final class UnwrappedKeyCache implements AutoCloseable {
+    private final KeyEncryptionKeyProvider kek;
+    private final int maxEntries;
+    private final long ttlMillis;
+    private final Clock clock;
+    private final Map<WrappedKey, DataKey> keys;
+    /** Serialises unwraps so that concurrent misses for one key make one call, not several. */
+    private final Object unwrapLock = new Object();
+    private final AtomicLong hits = new AtomicLong();
+    private final AtomicLong unwraps = new AtomicLong();
+    private final AtomicLong evictions = new AtomicLong();
+
+    public UnwrappedKeyCache(KeyEncryptionKeyProvider kek, int maxEntries, long ttlMillis, Clock clock) {
+        if (maxEntries < 1 || ttlMillis < 1) {
+            throw new IllegalArgumentException("limits must be positive");
+        }
+        this.kek = kek;
+        this.maxEntries = maxEntries;
+        this.ttlMillis = ttlMillis;
+        this.clock = clock;
+        this.keys = new LinkedHashMap<>(16, 0.75f, true) {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<WrappedKey, DataKey> eldest) {
+                if (size() > UnwrappedKeyCache.this.maxEntries) {
+                    evictions.incrementAndGet();
+                    eldest.getValue().retire();
+                    return true;
+                }
+                return false;
+            }
+        };
+    }
+
+    /** A leased data key for {@code wrapped}; release it when the record is opened. */
+    public DataKey acquire(WrappedKey wrapped) {
+        DataKey key = cached(wrapped);
+        if (key != null) {
+            hits.incrementAndGet();
+            return key;
+        }
+        synchronized (unwrapLock) {
+            key = cached(wrapped);
+            if (key != null) {
+                hits.incrementAndGet();
+                return key;
+            }
+            byte[] material = kek.unwrap(wrapped);
+            unwraps.incrementAndGet();
+            if (material.length != 32) {
+                Arrays.fill(material, (byte) 0);
+                throw new KmsAccessException(KmsAccessException.Reason.INVALID_WRAPPED_KEY,
+                        "The unwrapped data key has " + material.length + " bytes, expected 32");
+            }
+            DataKey fresh = new DataKey(material, wrapped, clock.millis());
+            fresh.lease();
+            synchronized (keys) {
+                keys.put(wrapped, fresh);
+            }
+            return fresh;
+        }
+    }
+
+    private DataKey cached(WrappedKey wrapped) {
+        synchronized (keys) {
+            DataKey key = keys.get(wrapped);
+            if (key == null) {
+                return null;
+            }
+            if (clock.millis() - key.createdAtMillis() >= ttlMillis) {
+                keys.remove(wrapped);
+                evictions.incrementAndGet();
+                key.retire();
+                return null;
+            }
+            return key.lease() ? key : null;
+        }
+    }
+
+    public long hits() {
+        return hits.get();
+    }
+
+    /** Unwrap calls made to the KEK provider. */
+    public long unwraps() {
+        return unwraps.get();
+    }
+
+    public long evictions() {
+        return evictions.get();
+    }
+
+    public int size() {
+        synchronized (keys) {
+            return keys.size();
+        }
+    }
+
+    @Override
+    public void close() {
+        List<DataKey> all;
+        synchronized (keys) {
+            all = new ArrayList<>(keys.values());
+            keys.clear();
+        }
+        all.forEach(DataKey::retire);
+    }
+}

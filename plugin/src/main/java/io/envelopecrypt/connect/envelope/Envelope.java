@@ -1,0 +1,36 @@
+package io.envelopecrypt.connect.envelope;
+
+import io.envelopecrypt.connect.kms.WrappedKey;
+
+import java.util.Map;
+
+/**
+ * One encrypted record value, as carried in Kafka. See {@link EnvelopeSchema} for the fields'
+ * meaning and {@link AssociatedData} for which of them the authentication tag covers.
+ */
+public record Envelope(
+        int envelopeVersion,
+        String id,
+        long timestamp,
+        String eventType,
+        byte[] encryptedPayload,
+        String keyId,
+        String encryptionAlgorithm,
+        byte[] iv,
+        Map<String, String> metadata,
+        byte[] wrappedDataKey,
+        String dataKeyWrapAlgorithm,
+        String payloadFormat,
+        String payloadSchema) {
+
+    public WrappedKey wrappedKey() {
+        return new WrappedKey(keyId, dataKeyWrapAlgorithm, wrappedDataKey);
+    }
+
+    /** Deliberately omits the ciphertext and the wrapped key. */
+    @Override
+    public String toString() {
+        return "Envelope[v" + envelopeVersion + ", id=" + id + ", keyId=" + keyId + ", algorithm="
+                + encryptionAlgorithm + ", format=" + payloadFormat + ", " + encryptedPayload.length + " bytes]";
+    }
+}

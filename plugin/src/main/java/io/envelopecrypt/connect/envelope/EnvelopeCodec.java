@@ -1,0 +1,192 @@
+package io.envelopecrypt.connect.envelope;
+
+import org.apache.kafka.connect.data.Field;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.Struct;
+
+import java.nio.ByteBuffer;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
+
+import static io.envelopecrypt.connect.envelope.EnvelopeSchema.DATA_KEY_WRAP_ALGORITHM;
+import static io.envelopecrypt.connect.envelope.EnvelopeSchema.ENCRYPTED_PAYLOAD;
+import static io.envelopecrypt.connect.envelope.EnvelopeSchema.ENCRYPTION_ALGORITHM;
+import static io.envelopecrypt.connect.envelope.EnvelopeSchema.ENVELOPE_VERSION;
+import static io.envelopecrypt.connect.envelope.EnvelopeSchema.EVENT_TYPE;
+import static io.envelopecrypt.connect.envelope.EnvelopeSchema.ID;
+import static io.envelopecrypt.connect.envelope.EnvelopeSchema.IV;
+import static io.envelopecrypt.connect.envelope.EnvelopeSchema.KEY_ID;
+import static io.envelopecrypt.connect.envelope.EnvelopeSchema.METADATA;
+import static io.envelopecrypt.connect.envelope.EnvelopeSchema.PAYLOAD_FORMAT;
+import static io.envelopecrypt.connect.envelope.EnvelopeSchema.PAYLOAD_SCHEMA;
+import static io.envelopecrypt.connect.envelope.EnvelopeSchema.TIMESTAMP;
+import static io.envelopecrypt.connect.envelope.EnvelopeSchema.WRAPPED_DATA_KEY;
+
+/**
+ * Converts envelopes to and from Connect values. Reading accepts what converters produce: a Struct (from
+ * an Avro or JSON-with-schema converter, bytes as byte[] or ByteBuffer) or a Map (schemaless JSON, bytes as
+ * base64 strings, numbers as any Number). Every field is checked for presence, type and size.
+ */
+public final class EnvelopeCodec {
+    /** Upper bounds that no valid envelope comes near; they stop malformed input from costing memory. */
+    static final int MAX_STRING_CHARS = 64 * 1024;
+    static final int MAX_SCHEMA_CHARS = 8 * 1024 * 1024;
+    static final int MAX_WRAPPED_KEY_BYTES = 1024;
+    static final int MAX_METADATA_ENTRIES = 1024;
+
+    private EnvelopeCodec() {
+    }
+
+    public static Struct toStruct(Envelope e, Schema schema) {
+        Struct s = new Struct(schema);
+        s.put(ENVELOPE_VERSION, e.envelopeVersion());
+        s.put(ID, e.id());
+        s.put(TIMESTAMP, e.timestamp());
+        s.put(EVENT_TYPE, e.eventType());
+        s.put(ENCRYPTED_PAYLOAD, e.encryptedPayload());
+        s.put(KEY_ID, e.keyId());
+        s.put(ENCRYPTION_ALGORITHM, e.encryptionAlgorithm());
+        s.put(IV, e.iv());
+        s.put(METADATA, e.metadata());
+        s.put(WRAPPED_DATA_KEY, e.wrappedDataKey());
+        s.put(DATA_KEY_WRAP_ALGORITHM, e.dataKeyWrapAlgorithm());
+        s.put(PAYLOAD_FORMAT, e.payloadFormat());
+        s.put(PAYLOAD_SCHEMA, e.payloadSchema());
+        return s;
+    }
+
+    /** True when a value looks like an envelope (it has the version and ciphertext fields). */
+    public static boolean looksLikeEnvelope(Object value) {
+        if (value instanceof Struct s) {
+            return s.schema().field(ENVELOPE_VERSION) != null && s.schema().field(ENCRYPTED_PAYLOAD) != null;
+        }
+        if (value instanceof Map<?, ?> m) {
+            return m.containsKey(ENVELOPE_VERSION) && m.containsKey(ENCRYPTED_PAYLOAD);
+        }
+        return false;
+    }
+
+    /** Reads an envelope from a Struct or Map; throws {@link MalformedEnvelopeException} when it is not valid. */
+    public static Envelope read(Object value) {
+        FieldReader r;
+        if (value instanceof Struct s) {
+            r = name -> {
+                Field f = s.schema().field(name);
+                return f == null ? null : s.get(f);
+            };
+        } else if (value instanceof Map<?, ?> m) {
+            r = m::get;
+        } else {
+            throw new MalformedEnvelopeException("Expected an envelope (Struct or Map) but the value is a "
+                    + (value == null ? "null" : value.getClass().getName()));
+        }
+        return new Envelope(
+                requiredInt(r, ENVELOPE_VERSION),
+                string(r, ID, true, MAX_STRING_CHARS),
+                requiredLong(r, TIMESTAMP),
+                string(r, EVENT_TYPE, false, MAX_STRING_CHARS),
+                bytes(r, ENCRYPTED_PAYLOAD, Integer.MAX_VALUE),
+                string(r, KEY_ID, true, MAX_STRING_CHARS),
+                string(r, ENCRYPTION_ALGORITHM, true, MAX_STRING_CHARS),
+                bytes(r, IV, MAX_STRING_CHARS),
+                metadata(r),
+                bytes(r, WRAPPED_DATA_KEY, MAX_WRAPPED_KEY_BYTES),
+                string(r, DATA_KEY_WRAP_ALGORITHM, true, MAX_STRING_CHARS),
+                string(r, PAYLOAD_FORMAT, true, MAX_STRING_CHARS),
+                string(r, PAYLOAD_SCHEMA, false, MAX_SCHEMA_CHARS));
+    }
+
+    @FunctionalInterface
+    private interface FieldReader {
+        Object get(String name);
+    }
+
+    private static Object required(FieldReader r, String name) {
+        Object v = r.get(name);
+        if (v == null) {
+            throw new MalformedEnvelopeException("The envelope has no '" + name + "' field");
+        }
+        return v;
+    }
+
+    private static int requiredInt(FieldReader r, String name) {
+        Object v = required(r, name);
+        if (!(v instanceof Number n) || n instanceof Double || n instanceof Float
+                || n.longValue() < Integer.MIN_VALUE || n.longValue() > Integer.MAX_VALUE) {
+            throw wrongType(name, "an int32");
+        }
+        return n.intValue();
+    }
+
+    private static long requiredLong(FieldReader r, String name) {
+        Object v = required(r, name);
+        if (!(v instanceof Number n) || n instanceof Double || n instanceof Float) {
+            throw wrongType(name, "an int64");
+        }
+        return n.longValue();
+    }
+
+    private static String string(FieldReader r, String name, boolean required, int maxChars) {
+        Object v = required ? required(r, name) : r.get(name);
+        if (v == null) {
+            return null;
+        }
+        if (!(v instanceof String s)) {
+            throw wrongType(name, "a string");
+        }
+        if (s.length() > maxChars) {
+            throw new MalformedEnvelopeException("The envelope's '" + name + "' field is longer than " + maxChars + " characters");
+        }
+        return s;
+    }
+
+    private static byte[] bytes(FieldReader r, String name, int maxBytes) {
+        Object v = required(r, name);
+        byte[] b;
+        if (v instanceof byte[] array) {
+            b = array;
+        } else if (v instanceof ByteBuffer buffer) {
+            b = new byte[buffer.remaining()];
+            buffer.duplicate().get(b);
+        } else if (v instanceof String base64) {
+            try {
+                b = Base64.getDecoder().decode(base64);
+            } catch (IllegalArgumentException e) {
+                throw new MalformedEnvelopeException("The envelope's '" + name + "' field is a string but not base64");
+            }
+        } else {
+            throw wrongType(name, "bytes");
+        }
+        if (b.length > maxBytes) {
+            throw new MalformedEnvelopeException("The envelope's '" + name + "' field is longer than " + maxBytes + " bytes");
+        }
+        return b;
+    }
+
+    private static Map<String, String> metadata(FieldReader r) {
+        Object v = r.get(METADATA);
+        if (v == null) {
+            return null;
+        }
+        if (!(v instanceof Map<?, ?> m)) {
+            throw wrongType(METADATA, "a map of strings");
+        }
+        if (m.size() > MAX_METADATA_ENTRIES) {
+            throw new MalformedEnvelopeException("The envelope's metadata has more than " + MAX_METADATA_ENTRIES + " entries");
+        }
+        Map<String, String> out = new HashMap<>(m.size() * 2);
+        for (Map.Entry<?, ?> e : m.entrySet()) {
+            if (!(e.getKey() instanceof String k) || !(e.getValue() instanceof String val)
+                    || k.length() > MAX_STRING_CHARS || val.length() > MAX_STRING_CHARS) {
+                throw wrongType(METADATA, "a map of non-null strings");
+            }
+            out.put(k, val);
+        }
+        return out;
+    }
+
+    private static MalformedEnvelopeException wrongType(String name, String expected) {
+        return new MalformedEnvelopeException("The envelope's '" + name + "' field is not " + expected);
+    }
+}

@@ -1,0 +1,59 @@
+package io.envelopecrypt.connect.envelope;
+
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.SchemaBuilder;
+
+/**
+ * The Connect schema of the envelope (version 1). Only types that every Avro converter maps cleanly are
+ * used: strings, int32/int64, bytes, an optional string map. The field order keeps the original design's
+ * fields first.
+ */
+public final class EnvelopeSchema {
+    public static final int VERSION = 1;
+    public static final String DEFAULT_NAME = "io.envelopecrypt.EncryptedMessage";
+
+    public static final String ENVELOPE_VERSION = "envelopeVersion";
+    public static final String ID = "id";
+    public static final String TIMESTAMP = "timestamp";
+    public static final String EVENT_TYPE = "eventType";
+    public static final String ENCRYPTED_PAYLOAD = "encryptedPayload";
+    public static final String KEY_ID = "keyId";
+    public static final String ENCRYPTION_ALGORITHM = "encryptionAlgorithm";
+    public static final String IV = "iv";
+    public static final String METADATA = "metadata";
+    public static final String WRAPPED_DATA_KEY = "wrappedDataKey";
+    public static final String DATA_KEY_WRAP_ALGORITHM = "dataKeyWrapAlgorithm";
+    public static final String PAYLOAD_FORMAT = "payloadFormat";
+    public static final String PAYLOAD_SCHEMA = "payloadSchema";
+
+    private EnvelopeSchema() {
+    }
+
+    /** The envelope schema under the given (configurable) name. */
+    public static Schema build(String name) {
+        return SchemaBuilder.struct()
+                .name(name)
+                .version(VERSION)
+                .doc("A record value encrypted with AES-256-GCM under a data key wrapped by a key-encryption key.")
+                .field(ENVELOPE_VERSION, doc(SchemaBuilder.int32(), "Envelope format version (1)."))
+                .field(ID, doc(SchemaBuilder.string(), "Unique id of this record."))
+                .field(TIMESTAMP, doc(SchemaBuilder.int64(), "Event time, milliseconds since the epoch."))
+                .field(EVENT_TYPE, doc(SchemaBuilder.string().optional(), "Kind of event, if configured."))
+                .field(ENCRYPTED_PAYLOAD, doc(SchemaBuilder.bytes(), "Ciphertext of the payload followed by the 16-byte GCM tag."))
+                .field(KEY_ID, doc(SchemaBuilder.string(), "The exact key-encryption-key version that wrapped the data key."))
+                .field(ENCRYPTION_ALGORITHM, doc(SchemaBuilder.string(), "Payload encryption algorithm (AES-256-GCM)."))
+                .field(IV, doc(SchemaBuilder.bytes(), "The 12-byte GCM nonce of this record."))
+                .field(METADATA, doc(SchemaBuilder.map(Schema.STRING_SCHEMA, Schema.STRING_SCHEMA).optional(),
+                        "Cleartext, authenticated key/value metadata."))
+                .field(WRAPPED_DATA_KEY, doc(SchemaBuilder.bytes(), "The data key, wrapped by the key-encryption key."))
+                .field(DATA_KEY_WRAP_ALGORITHM, doc(SchemaBuilder.string(), "Wrap algorithm of the data key (RSA-OAEP-256, RSA-OAEP, A256KW)."))
+                .field(PAYLOAD_FORMAT, doc(SchemaBuilder.string(), "Plaintext format: avro or avro-schemaless."))
+                .field(PAYLOAD_SCHEMA, doc(SchemaBuilder.string().optional(),
+                        "Avro schema (JSON) of the plaintext for format avro; absent for avro-schemaless."))
+                .build();
+    }
+
+    private static Schema doc(SchemaBuilder builder, String doc) {
+        return builder.doc(doc).build();
+    }
+}

@@ -1,0 +1,57 @@
+package io.envelopecrypt.connect.kms;
+
+/**
+ * Wraps and unwraps data keys with a key-encryption key (KEK) that the plugin never sees in the clear
+ * (Azure Key Vault) or that comes from configuration (local development keys).
+ *
+ * <p>Implementations must be thread-safe. Failures are reported as {@link KmsUnavailableException}
+ * when retrying later may succeed (network, throttling, 5xx) and as {@link KmsAccessException}
+ * when it will not (authentication, permission, missing or disabled key, malformed wrapped key).
+ * Messages name the vault, key, operation and status, never secrets or key material.
+ */
+public interface KeyEncryptionKeyProvider extends AutoCloseable {
+
+    /**
+     * Wraps a data key with the current KEK version. The returned {@link WrappedKey#keyId()} names that
+     * exact version, so records written before a KEK rotation still decrypt after it.
+     */
+    WrappedKey wrap(byte[] dataKey);
+
+    /** Unwraps a data key. The caller owns the returned array and wipes it when done. */
+    byte[] unwrap(WrappedKey wrappedKey);
+
+    /**
+     * Checks that the key can be used for the given operation (called from {@code configure()} when the
+     * user asks for a start-up check). The default does nothing.
+     */
+    default void verify(KeyOperation operation) {
+    }
+
+    /** Which key this provider uses, for logs and error messages. Never contains secrets. */
+    String description();
+
+    /** Number of calls made to a remote key service so far (0 for local keys). */
+    default long remoteCalls() {
+        return 0;
+    }
+
+    /** Releases clients, threads and key material. */
+    @Override
+    void close();
+
+    /** The two things a KEK is used for. */
+    enum KeyOperation {
+        WRAP("wrapKey"), UNWRAP("unwrapKey");
+
+        private final String azureName;
+
+        KeyOperation(String azureName) {
+            this.azureName = azureName;
+        }
+
+        /** The operation name as Azure Key Vault spells it. */
+        public String azureName() {
+            return azureName;
+        }
+    }
+}

@@ -1,0 +1,148 @@
+package io.envelopecrypt.connect.payload;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * Appends Avro binary encoding (https://avro.apache.org/docs/1.12.0/specification/#binary-encoding)
+ * to a growable array. One instance per thread is reused for every record, so encoding allocates
+ * nothing once the buffer has grown to the typical record size.
+ */
+public final class BinaryWriter {
+    private static final int MAX_RETAINED = 1 << 20;
+    private byte[] buf = new byte[1024];
+    private int pos;
+
+    public void reset() {
+        if (buf.length > MAX_RETAINED) {
+            buf = new byte[1024];
+        }
+        pos = 0;
+    }
+
+    public byte[] buffer() {
+        return buf;
+    }
+
+    public int length() {
+        return pos;
+    }
+
+    /** Overwrites what was written (it may be plaintext) so it does not linger in memory. */
+    public void wipe() {
+        Arrays.fill(buf, 0, pos, (byte) 0);
+        pos = 0;
+    }
+
+    byte[] toByteArray() {
+        return Arrays.copyOf(buf, pos);
+    }
+
+    private void ensure(int extra) {
+        if (pos + extra > buf.length) {
+            int needed = pos + extra;
+            if (needed < 0) {
+                throw new IllegalStateException("record too large to encode");
+            }
+            byte[] bigger = new byte[Math.max(needed, buf.length * 2)];
+            System.arraycopy(buf, 0, bigger, 0, pos);
+            Arrays.fill(buf, 0, pos, (byte) 0);
+            buf = bigger;
+        }
+    }
+
+    void writeBoolean(boolean b) {
+        ensure(1);
+        buf[pos++] = (byte) (b ? 1 : 0);
+    }
+
+    void writeInt(int n) {
+        writeLong(n);
+    }
+
+    void writeLong(long n) {
+        ensure(10);
+        long z = (n << 1) ^ (n >> 63);
+        while ((z & ~0x7FL) != 0) {
+            buf[pos++] = (byte) ((z & 0x7F) | 0x80);
+            z >>>= 7;
+        }
+        buf[pos++] = (byte) z;
+    }
+
+    void writeFloat(float f) {
+        ensure(4);
+        int bits = Float.floatToRawIntBits(f);
+        buf[pos++] = (byte) bits;
+        buf[pos++] = (byte) (bits >>> 8);
+        buf[pos++] = (byte) (bits >>> 16);
+        buf[pos++] = (byte) (bits >>> 24);
+    }
+
+    void writeDouble(double d) {
+        ensure(8);
+        long bits = Double.doubleToRawLongBits(d);
+        for (int i = 0; i < 8; i++) {
+            buf[pos++] = (byte) (bits >>> (8 * i));
+        }
+    }
+
+    void writeBytes(byte[] bytes) {
+        writeBytes(bytes, 0, bytes.length);
+    }
+
+    void writeBytes(byte[] bytes, int offset, int length) {
+        writeLong(length);
+        ensure(length);
+        System.arraycopy(bytes, offset, buf, pos, length);
+        pos += length;
+    }
+
+    void writeBytes(ByteBuffer bytes) {
+        ByteBuffer view = bytes.duplicate();
+        int length = view.remaining();
+        writeLong(length);
+        ensure(length);
+        view.get(buf, pos, length);
+        pos += length;
+    }
+
+    void writeString(String s) {
+        // Fast path for ASCII, the common case: no intermediate byte[].
+        int n = s.length();
+        ensure(10 + n);
+        int start = pos;
+        boolean ascii = true;
+        int lengthPos = pos;
+        // Reserve one byte for lengths < 64 (zig-zag makes 63 the last single-byte length).
+        if (n < 64) {
+            pos++;
+            for (int i = 0; i < n; i++) {
+                char c = s.charAt(i);
+                if (c >= 0x80) {
+                    ascii = false;
+                    break;
+                }
+                buf[pos++] = (byte) c;
+            }
+            if (ascii) {
+                buf[lengthPos] = (byte) (n << 1);
+                return;
+            }
+            pos = start;
+        }
+        byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+        writeBytes(utf8, 0, utf8.length);
+    }
+
+    void writeIndex(int unionIndex) {
+        writeLong(unionIndex);
+    }
+
+    void writeFixed(byte[] bytes) {
+        ensure(bytes.length);
+        System.arraycopy(bytes, 0, buf, pos, bytes.length);
+        pos += bytes.length;
+    }
+}
