@@ -1,0 +1,182 @@
+package io.envelopecrypt.connect.transforms;
+
+import io.envelopecrypt.connect.envelope.EnvelopeSchema;
+import io.envelopecrypt.connect.testing.TestKeys;
+
+import org.apache.kafka.connect.data.Decimal;
+import org.apache.kafka.connect.data.Field;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.SchemaBuilder;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.errors.DataException;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+/** Every change to an envelope is detected, and no failure message carries the plaintext. */
+class TamperingTest {
+    private static final String CARD = "4111111111111111";
+    private static final Schema PAYMENT = SchemaBuilder.struct().name("com.example.Payment")
+            .field("card", Schema.STRING_SCHEMA).field("amount", Decimal.schema(2)).build();
+
+    private final EncryptPayload<SourceRecord> encrypt = new EncryptPayload<>();
+    private final DecryptPayload<SourceRecord> decrypt = new DecryptPayload<>();
+    private Struct envelope;
+    private SourceRecord encrypted;
+
+    @BeforeEach
+    void setUp() {
+        encrypt.configure(TestKeys.localConfig(TestKeys.LOCAL_KEY, "dek.max.records", "1",
+                "envelope.event.type", "static:payment.created", "envelope.metadata", "source=static:web,env=static:test"));
+        decrypt.configure(TestKeys.localConfig());
+        encrypted = encrypt.apply(payment(1));
+        envelope = (Struct) encrypted.value();
+    }
+
+    @AfterEach
+    void tearDown() {
+        encrypt.close();
+        decrypt.close();
+    }
+
+    private static SourceRecord payment(long i) {
+        Struct value = new Struct(PAYMENT).put("card", CARD).put("amount", new BigDecimal("12.3" + i));
+        return RoundTripTest.record(PAYMENT, value, i);
+    }
+
+    private Struct modified(Consumer<Struct> change) {
+        Struct copy = new Struct(envelope.schema());
+        for (Field f : envelope.schema().fields()) {
+            Object v = envelope.get(f);
+            copy.put(f, v instanceof byte[] b ? b.clone() : v instanceof Map<?, ?> m ? new HashMap<>(m) : v);
+        }
+        change.accept(copy);
+        return copy;
+    }
+
+    private void assertRejected(Struct tampered) {
+        SourceRecord record = encrypted.newRecord(encrypted.topic(), encrypted.kafkaPartition(), encrypted.keySchema(),
+                encrypted.key(), encrypted.valueSchema(), tampered, encrypted.timestamp());
+        Throwable thrown = catchThrowable(() -> decrypt.apply(record));
+        assertThat(thrown).isInstanceOf(DataException.class);
+        for (Throwable t = thrown; t != null; t = t.getCause()) {
+            assertThat(String.valueOf(t.getMessage())).doesNotContain(CARD).doesNotContain("12.31");
+        }
+    }
+
+    @Test
+    void theUntamperedEnvelopeDecrypts() {
+        assertThat(((Struct) decrypt.apply(encrypted).value()).getString("card")).isEqualTo(CARD);
+    }
+
+    @Test
+    void flippingAnyBitOfAnyByteField() {
+        for (String field : new String[] {EnvelopeSchema.ENCRYPTED_PAYLOAD, EnvelopeSchema.IV, EnvelopeSchema.WRAPPED_DATA_KEY}) {
+            int bits = envelope.getBytes(field).length * 8;
+            for (int bit = 0; bit < bits; bit++) {
+                int b = bit;
+                assertRejected(modified(s -> s.getBytes(field)[b / 8] ^= (byte) (1 << (b % 8))));
+            }
+        }
+    }
+
+    @Test
+    void flippingAnyBitOfAnyStringField() {
+        for (String field : new String[] {EnvelopeSchema.ID, EnvelopeSchema.EVENT_TYPE, EnvelopeSchema.KEY_ID,
+                EnvelopeSchema.ENCRYPTION_ALGORITHM, EnvelopeSchema.DATA_KEY_WRAP_ALGORITHM,
+                EnvelopeSchema.PAYLOAD_FORMAT, EnvelopeSchema.PAYLOAD_SCHEMA}) {
+            byte[] original = envelope.getString(field).getBytes(StandardCharsets.UTF_8);
+            for (int bit = 0; bit < original.length * 8; bit++) {
+                byte[] flipped = original.clone();
+                flipped[bit / 8] ^= (byte) (1 << (bit % 8));
+                String changed = new String(flipped, StandardCharsets.UTF_8);
+                if (changed.equals(envelope.getString(field))) {
+                    continue; // the flip produced the same string after UTF-8 replacement
+                }
+                assertRejected(modified(s -> s.put(field, changed)));
+            }
+        }
+    }
+
+    @Test
+    void changingNumbersNullsAndMetadata() {
+        assertRejected(modified(s -> s.put(EnvelopeSchema.TIMESTAMP, envelope.getInt64(EnvelopeSchema.TIMESTAMP) + 1)));
+        for (int bit = 0; bit < 64; bit++) {
+            long t = envelope.getInt64(EnvelopeSchema.TIMESTAMP) ^ (1L << bit);
+            assertRejected(modified(s -> s.put(EnvelopeSchema.TIMESTAMP, t)));
+        }
+        assertRejected(modified(s -> s.put(EnvelopeSchema.ENVELOPE_VERSION, 2)));
+        assertRejected(modified(s -> s.put(EnvelopeSchema.EVENT_TYPE, null)));
+        assertRejected(modified(s -> s.put(EnvelopeSchema.METADATA, null)));
+        assertRejected(modified(s -> s.put(EnvelopeSchema.METADATA, Map.of("source", "web"))));
+        assertRejected(modified(s -> s.put(EnvelopeSchema.METADATA, Map.of("source", "web", "env", "prod"))));
+        assertRejected(modified(s -> s.put(EnvelopeSchema.METADATA, Map.of("source", "web", "env", "test", "x", "y"))));
+        assertRejected(modified(s -> s.put(EnvelopeSchema.PAYLOAD_SCHEMA, null)));
+        assertRejected(modified(s -> s.put(EnvelopeSchema.PAYLOAD_FORMAT, "avro-schemaless")));
+        assertRejected(modified(s -> s.put(EnvelopeSchema.ENCRYPTED_PAYLOAD, new byte[0])));
+        assertRejected(modified(s -> s.put(EnvelopeSchema.IV, new byte[16])));
+    }
+
+    @Test
+    void swappingIvsOrWrappedKeysBetweenEnvelopesFails() {
+        Struct other = (Struct) encrypt.apply(payment(2)).value();
+        assertThat(other.getBytes(EnvelopeSchema.WRAPPED_DATA_KEY)).isNotEqualTo(envelope.getBytes(EnvelopeSchema.WRAPPED_DATA_KEY));
+        assertRejected(modified(s -> s.put(EnvelopeSchema.IV, other.getBytes(EnvelopeSchema.IV))));
+        assertRejected(modified(s -> s.put(EnvelopeSchema.WRAPPED_DATA_KEY, other.getBytes(EnvelopeSchema.WRAPPED_DATA_KEY))));
+        assertRejected(modified(s -> s.put(EnvelopeSchema.ENCRYPTED_PAYLOAD, other.getBytes(EnvelopeSchema.ENCRYPTED_PAYLOAD))));
+    }
+
+    @Test
+    void replayingAnEnvelopeUnderAnotherEnvelopesHeaderFails() {
+        Struct other = (Struct) encrypt.apply(payment(2)).value();
+        assertRejected(modified(s -> s.put(EnvelopeSchema.ID, other.getString(EnvelopeSchema.ID))));
+        assertRejected(modified(s -> {
+            s.put(EnvelopeSchema.ID, other.getString(EnvelopeSchema.ID));
+            s.put(EnvelopeSchema.TIMESTAMP, other.getInt64(EnvelopeSchema.TIMESTAMP));
+        }));
+    }
+
+    @Test
+    void aDifferentKeyCannotDecrypt() {
+        DecryptPayload<SourceRecord> stranger = new DecryptPayload<>();
+        stranger.configure(TestKeys.localConfig(TestKeys.OTHER_LOCAL_KEY));
+        assertThatThrownBy(() -> stranger.apply(encrypted)).isInstanceOf(DataException.class)
+                .hasMessageContaining("not among the configured local keys");
+        stranger.close();
+    }
+
+    @Test
+    void nonEnvelopesFailOrPassThroughAsConfigured() {
+        SourceRecord plain = RoundTripTest.record(Schema.STRING_SCHEMA, "not an envelope " + CARD, 1);
+        assertThatThrownBy(() -> decrypt.apply(plain)).isInstanceOf(DataException.class)
+                .hasMessageContaining("not an envelope").hasMessageNotContaining(CARD);
+        DecryptPayload<SourceRecord> lenient = new DecryptPayload<>();
+        lenient.configure(TestKeys.localConfig(TestKeys.LOCAL_KEY, "on.non.envelope", "pass-through"));
+        assertThat(lenient.apply(plain)).isSameAs(plain);
+        assertThat(((Struct) lenient.apply(encrypted).value()).getString("card")).isEqualTo(CARD);
+        lenient.close();
+    }
+
+    @Test
+    void envelopesWithMissingOrMistypedFieldsAreRejectedByName() {
+        Map<String, Object> map = new HashMap<>();
+        map.put("envelopeVersion", 1);
+        map.put("encryptedPayload", "AAAA");
+        SourceRecord partial = RoundTripTest.record(null, map, 1);
+        assertThatThrownBy(() -> decrypt.apply(partial)).isInstanceOf(DataException.class).hasMessageContaining("'id'");
+        map.put("id", 5);
+        assertThatThrownBy(() -> decrypt.apply(partial)).isInstanceOf(DataException.class)
+                .hasMessageContaining("'id' field is not a string");
+    }
+}
