@@ -2,6 +2,7 @@ package io.envelopecrypt.connect.kms.azure;
 
 import com.azure.core.credential.TokenCredential;
 import com.azure.core.http.HttpClient;
+import com.azure.core.http.policy.HttpPipelinePolicy;
 import com.azure.core.http.policy.RetryOptions;
 import com.azure.identity.ClientCertificateCredentialBuilder;
 import com.azure.identity.ClientSecretCredentialBuilder;
@@ -25,7 +26,8 @@ final class AzureCredentials {
     private AzureCredentials() {
     }
 
-    static TokenCredential create(AzureKeyVaultConfig config, HttpClient httpClient, RetryOptions retry) {
+    static TokenCredential create(AzureKeyVaultConfig config, HttpClient httpClient, RetryOptions retry,
+                                  HttpPipelinePolicy transportPolicy) {
         String authority = config.authorityHost();
         boolean skipDiscovery = authority != null && !isMicrosoftAuthority(authority);
         switch (config.credentialType()) {
@@ -37,7 +39,7 @@ final class AzureCredentials {
                 }
                 ClientSecretCredentialBuilder b = new ClientSecretCredentialBuilder()
                         .tenantId(config.tenantId()).clientId(config.clientId()).clientSecret(config.clientSecret())
-                        .httpClient(httpClient).retryOptions(retry);
+                        .httpClient(httpClient).retryOptions(retry).addPolicy(transportPolicy);
                 if (authority != null) {
                     b.authorityHost(authority);
                 }
@@ -52,7 +54,7 @@ final class AzureCredentials {
                         AzureKeyVaultConfig.CLIENT_CERTIFICATE_PATH, config.clientCertificatePath());
                 ClientCertificateCredentialBuilder b = new ClientCertificateCredentialBuilder()
                         .tenantId(config.tenantId()).clientId(config.clientId())
-                        .httpClient(httpClient).retryOptions(retry);
+                        .httpClient(httpClient).retryOptions(retry).addPolicy(transportPolicy);
                 String path = config.clientCertificatePath();
                 String lower = path.toLowerCase(Locale.ROOT);
                 if (lower.endsWith(".pfx") || lower.endsWith(".p12")) {
@@ -73,7 +75,7 @@ final class AzureCredentials {
             }
             case MANAGED_IDENTITY: {
                 ManagedIdentityCredentialBuilder b = new ManagedIdentityCredentialBuilder()
-                        .httpClient(httpClient).retryOptions(retry);
+                        .httpClient(httpClient).retryOptions(retry).addPolicy(transportPolicy);
                 if (config.clientId() != null) {
                     b.clientId(config.clientId());
                 }
@@ -81,7 +83,7 @@ final class AzureCredentials {
             }
             case WORKLOAD_IDENTITY: {
                 WorkloadIdentityCredentialBuilder b = new WorkloadIdentityCredentialBuilder()
-                        .httpClient(httpClient).retryOptions(retry);
+                        .httpClient(httpClient).retryOptions(retry).addPolicy(transportPolicy);
                 if (config.tenantId() != null) {
                     b.tenantId(config.tenantId());
                 }
@@ -102,7 +104,7 @@ final class AzureCredentials {
             case DEFAULT:
             default: {
                 DefaultAzureCredentialBuilder b = new DefaultAzureCredentialBuilder()
-                        .httpClient(httpClient).retryOptions(retry);
+                        .httpClient(httpClient).retryOptions(retry).addPolicy(transportPolicy);
                 if (config.tenantId() != null) {
                     b.tenantId(config.tenantId());
                 }

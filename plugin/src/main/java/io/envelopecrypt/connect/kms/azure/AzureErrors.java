@@ -3,6 +3,7 @@ package io.envelopecrypt.connect.kms.azure;
 import com.azure.core.exception.ClientAuthenticationException;
 import com.azure.core.exception.HttpResponseException;
 import com.azure.identity.CredentialUnavailableException;
+import com.microsoft.aad.msal4j.MsalServiceException;
 
 import io.envelopecrypt.connect.SanitizedCause;
 import io.envelopecrypt.connect.kms.KmsAccessException;
@@ -21,6 +22,8 @@ import java.util.concurrent.TimeoutException;
  */
 final class AzureErrors {
     private static final int MAX_DETAIL = 400;
+    private static final java.util.regex.Pattern STATUS_IN_MESSAGE =
+            java.util.regex.Pattern.compile("status code:? (\\d{3})");
 
     private AzureErrors() {
     }
@@ -39,6 +42,26 @@ final class AzureErrors {
                 return new KmsAccessException(Reason.AUTHENTICATION, message, sanitized(e));
             }
             return new KmsAccessException(reason(status, detail, operation), message, sanitized(e));
+        }
+        MsalServiceException entra = find(e, MsalServiceException.class);
+        if (entra != null) {
+            Integer status = entra.statusCode();
+            if (status == null && entra.getMessage() != null) {
+                // MSAL leaves statusCode unset for responses it cannot parse, but names the status in the message.
+                java.util.regex.Matcher m = STATUS_IN_MESSAGE.matcher(entra.getMessage());
+                status = m.find() ? Integer.valueOf(m.group(1)) : null;
+            }
+            String message = where + " failed: the Microsoft Entra token request failed with HTTP " + status + " "
+                    + detail(entra.getMessage());
+            if (status != null && (status == 408 || status == 429 || status >= 500)) {
+                return new KmsUnavailableException(message + " (retries exhausted)", sanitized(e));
+            }
+            return new KmsAccessException(Reason.AUTHENTICATION, message, sanitized(e));
+        }
+        if (find(e, java.security.cert.CertificateException.class) != null
+                || find(e, java.security.cert.CertPathBuilderException.class) != null) {
+            return new KmsAccessException(Reason.OTHER, where + " failed: the server's TLS certificate is not trusted; "
+                    + "set azure.ssl.truststore.location to the CA that issued it", sanitized(e));
         }
         if (hasIoCause(e)) {
             return new KmsUnavailableException(where + " failed: the service could not be reached ("

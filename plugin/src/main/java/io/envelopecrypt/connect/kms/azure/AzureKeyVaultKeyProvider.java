@@ -2,6 +2,7 @@ package io.envelopecrypt.connect.kms.azure;
 
 import com.azure.core.credential.TokenCredential;
 import com.azure.core.http.HttpClient;
+import com.azure.core.http.HttpHeaderName;
 import com.azure.core.http.HttpPipelineCallContext;
 import com.azure.core.http.HttpPipelineNextPolicy;
 import com.azure.core.http.HttpPipelineNextSyncPolicy;
@@ -121,7 +122,8 @@ public final class AzureKeyVaultKeyProvider implements KeyEncryptionKeyProvider 
     /** Builds the provider with its own HTTP client, retry policy and credential. */
     public static AzureKeyVaultKeyProvider create(AzureKeyVaultConfig config) {
         HttpClient http = AzureTransport.httpClient(config);
-        TokenCredential credential = AzureCredentials.create(config, http, AzureTransport.retryOptions(config));
+        TokenCredential credential = AzureCredentials.create(config, http, AzureTransport.retryOptions(config),
+                new RequestCounter(new AtomicLong()));
         return new AzureKeyVaultKeyProvider(config, credential, http);
     }
 
@@ -432,8 +434,11 @@ public final class AzureKeyVaultKeyProvider implements KeyEncryptionKeyProvider 
         return "AzureKeyVaultKeyProvider[" + description() + "]";
     }
 
-    /** Counts every HTTP request the SDK sends, retries included. */
-    private static final class RequestCounter implements HttpPipelinePolicy {
+    /**
+     * Counts every HTTP request the SDK sends, retries included, and drops the Content-Length header that
+     * the JDK HTTP client computes itself (and warns about on every request otherwise).
+     */
+    static final class RequestCounter implements HttpPipelinePolicy {
         private final AtomicLong counter;
 
         RequestCounter(AtomicLong counter) {
@@ -443,12 +448,14 @@ public final class AzureKeyVaultKeyProvider implements KeyEncryptionKeyProvider 
         @Override
         public Mono<HttpResponse> process(HttpPipelineCallContext context, HttpPipelineNextPolicy next) {
             counter.incrementAndGet();
+            context.getHttpRequest().getHeaders().remove(HttpHeaderName.CONTENT_LENGTH);
             return next.process();
         }
 
         @Override
         public HttpResponse processSync(HttpPipelineCallContext context, HttpPipelineNextSyncPolicy next) {
             counter.incrementAndGet();
+            context.getHttpRequest().getHeaders().remove(HttpHeaderName.CONTENT_LENGTH);
             return next.processSync();
         }
 

@@ -1,0 +1,150 @@
+package io.envelopecrypt.connect.kms.azure;
+
+import io.envelopecrypt.connect.kms.KmsAccessException;
+import io.envelopecrypt.connect.kms.KmsUnavailableException;
+import io.envelopecrypt.connect.kms.WrappedKey;
+
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.net.URL;
+import java.security.SecureRandom;
+import java.util.Map;
+
+import javax.net.ssl.HttpsURLConnection;
+import javax.net.ssl.SSLHandshakeException;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The real Azure SDK against the Key Vault and Entra test double, at the provider level. */
+class AzureKeyVaultProviderTest {
+    private static AzureTestSupport azure;
+
+    @BeforeAll
+    static void start() throws IOException {
+        azure = new AzureTestSupport();
+    }
+
+    @AfterAll
+    static void stop() throws IOException {
+        azure.close();
+    }
+
+    static AzureKeyVaultKeyProvider provider(Map<String, Object> props) {
+        ConfigDef def = new ConfigDef();
+        io.envelopecrypt.connect.kms.KekConfig.addTo(def);
+        return AzureKeyVaultKeyProvider.create(new AzureKeyVaultConfig(new AbstractConfig(def, props)));
+    }
+
+    private static byte[] dek() {
+        byte[] k = new byte[32];
+        new SecureRandom().nextBytes(k);
+        return k;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"local", "remote"})
+    void wrapsAndUnwrapsThroughKeyVault(String mode) {
+        try (AzureKeyVaultKeyProvider enc = provider(azure.encryptConfig("azure.keyvault.wrap.mode", mode));
+             AzureKeyVaultKeyProvider dec = provider(azure.decryptConfig())) {
+            byte[] key = dek();
+            WrappedKey wrapped = enc.wrap(key);
+            assertThat(wrapped.keyId()).isEqualTo(azure.vault.vaultUrl() + "/keys/" + AzureTestSupport.KEY + "/"
+                    + azure.vault.latestVersion(AzureTestSupport.KEY));
+            assertThat(wrapped.algorithm()).isEqualTo("RSA-OAEP-256");
+            assertThat(wrapped.wrapped()).hasSize(256);
+            assertThat(dec.unwrap(wrapped)).isEqualTo(key);
+        }
+    }
+
+    @Test
+    void rsaOaepWithSha1IsAvailableForCompatibility() {
+        try (AzureKeyVaultKeyProvider enc = provider(azure.encryptConfig("azure.keyvault.wrap.algorithm", "RSA-OAEP"));
+             AzureKeyVaultKeyProvider dec = provider(azure.decryptConfig())) {
+            byte[] key = dek();
+            WrappedKey wrapped = enc.wrap(key);
+            assertThat(wrapped.algorithm()).isEqualTo("RSA-OAEP");
+            assertThat(dec.unwrap(wrapped)).isEqualTo(key);
+        }
+    }
+
+    @Test
+    void aPinnedVersionIsUsedEvenAfterRotation() {
+        String pinned = azure.vault.latestVersion(AzureTestSupport.KEY);
+        try (AzureKeyVaultKeyProvider enc = provider(azure.encryptConfig("azure.keyvault.key.version", pinned))) {
+            enc.wrap(dek());
+            long calls = enc.remoteCalls();
+            enc.wrap(dek());
+            assertThat(enc.remoteCalls()).as("the pinned key's public key is fetched once").isEqualTo(calls);
+            assertThat(enc.wrap(dek()).keyId()).endsWith("/" + pinned);
+        }
+    }
+
+    @Test
+    void refusesToUnwrapForAnotherVaultOrKey() {
+        try (AzureKeyVaultKeyProvider dec = provider(azure.decryptConfig())) {
+            long before = azure.vault.operationCount("keys/unwrapkey");
+            assertThatThrownBy(() -> dec.unwrap(new WrappedKey("https://evil.example.com/keys/" + AzureTestSupport.KEY + "/v1",
+                    "RSA-OAEP-256", new byte[256])))
+                    .isInstanceOf(KmsAccessException.class).hasMessageContaining("not in the configured vault");
+            assertThatThrownBy(() -> dec.unwrap(new WrappedKey(azure.vault.vaultUrl() + "/keys/other-key/v1",
+                    "RSA-OAEP-256", new byte[256])))
+                    .isInstanceOf(KmsAccessException.class).hasMessageContaining("may only use key");
+            assertThatThrownBy(() -> dec.unwrap(new WrappedKey(azure.vault.vaultUrl() + "/secrets/x/v1",
+                    "RSA-OAEP-256", new byte[256])))
+                    .isInstanceOf(KmsAccessException.class).hasMessageContaining("key identifier");
+            assertThat(azure.vault.operationCount("keys/unwrapkey")).as("no request was sent").isEqualTo(before);
+        }
+    }
+
+    @Test
+    void aWrongWrappedKeyIsARecordProblem() {
+        try (AzureKeyVaultKeyProvider dec = provider(azure.decryptConfig())) {
+            WrappedKey garbage = new WrappedKey(azure.vault.vaultUrl() + "/keys/" + AzureTestSupport.KEY + "/"
+                    + azure.firstVersion, "RSA-OAEP-256", new byte[256]);
+            assertThatThrownBy(() -> dec.unwrap(garbage)).isInstanceOfSatisfying(KmsAccessException.class, e -> {
+                assertThat(e.reason()).isEqualTo(KmsAccessException.Reason.INVALID_WRAPPED_KEY);
+                assertThat(e.isRecordProblem()).isTrue();
+                assertThat(e.getMessage()).contains("unwrapKey", AzureTestSupport.KEY, "HTTP 400");
+            });
+        }
+    }
+
+    @Test
+    void theCustomCaIsTrustedOnlyByThePlugin() throws IOException {
+        try (AzureKeyVaultKeyProvider enc = provider(azure.encryptConfig())) {
+            enc.wrap(dek());
+        }
+        HttpsURLConnection plain = (HttpsURLConnection) new URL(azure.vault.vaultUrl() + "/keys/x").openConnection();
+        assertThatThrownBy(plain::getResponseCode).isInstanceOf(SSLHandshakeException.class);
+        assertThatThrownBy(() -> {
+            try (AzureKeyVaultKeyProvider p = provider(azure.encryptConfig("azure.ssl.truststore.location", null))) {
+                p.wrap(dek());
+            }
+        }).isInstanceOf(KmsAccessException.class).hasMessageContaining("TLS certificate is not trusted")
+                .hasMessageContaining("azure.ssl.truststore.location");
+    }
+
+    @Test
+    void verifyOnStartChecksTheOperationEachSideNeeds() {
+        try (AzureKeyVaultKeyProvider enc = provider(azure.encryptConfig("azure.keyvault.wrap.mode", "remote"));
+             AzureKeyVaultKeyProvider dec = provider(azure.decryptConfig())) {
+            enc.verify(io.envelopecrypt.connect.kms.KeyEncryptionKeyProvider.KeyOperation.WRAP);
+            dec.verify(io.envelopecrypt.connect.kms.KeyEncryptionKeyProvider.KeyOperation.UNWRAP);
+        }
+        try (AzureKeyVaultKeyProvider missing = provider(azure.encryptConfig("azure.keyvault.key.name", "no-such-key"))) {
+            assertThatThrownBy(() -> missing.verify(io.envelopecrypt.connect.kms.KeyEncryptionKeyProvider.KeyOperation.WRAP))
+                    .isInstanceOfSatisfying(KmsAccessException.class, e -> {
+                        assertThat(e.reason()).isEqualTo(KmsAccessException.Reason.KEY_NOT_FOUND);
+                        assertThat(e.getMessage()).contains("no-such-key", "getKey", "HTTP 404", azure.vault.vaultUrl());
+                    });
+        }
+    }
+}
