@@ -1,0 +1,88 @@
+package io.envelopecrypt.e2e;
+
+import io.envelopecrypt.harness.ConnectCluster;
+import io.envelopecrypt.harness.Recording;
+import io.envelopecrypt.harness.SchemaRegistry;
+import io.envelopecrypt.harness.Wait;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Connector configurations used across the end-to-end tests. */
+final class Pipelines {
+    static final String GENERATOR = "io.envelopecrypt.testconnectors.PaymentGeneratorConnector";
+    static final String RECORDER = "io.envelopecrypt.testconnectors.RecordingSinkConnector";
+    static final String ENCRYPT = "io.envelopecrypt.connect.transforms.EncryptPayload";
+    static final String DECRYPT = "io.envelopecrypt.connect.transforms.DecryptPayload";
+
+    private Pipelines() {
+    }
+
+    /** Generator → EncryptPayload → Apicurio AvroConverter (Confluent wire format). */
+    static Map<String, String> encryptingSource(String topic, long records, long seed, SchemaRegistry registry,
+                                                Map<String, String> kek) {
+        Map<String, String> c = new LinkedHashMap<>();
+        c.put("connector.class", GENERATOR);
+        c.put("tasks.max", "1");
+        c.put("topic", topic);
+        c.put("records", String.valueOf(records));
+        c.put("seed", String.valueOf(seed));
+        c.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
+        c.putAll(registry.avroConverterConfig("value.converter"));
+        c.put("transforms", "encrypt");
+        c.put("transforms.encrypt.type", ENCRYPT);
+        c.put("transforms.encrypt.envelope.event.type", "static:payment.created");
+        c.put("transforms.encrypt.envelope.metadata", "source=static:e2e,tenant=header:tenant");
+        c.putAll(kek);
+        c.put("errors.tolerance", "none");
+        c.put("errors.retry.timeout", "120000");
+        c.put("errors.retry.delay.max.ms", "2000");
+        return c;
+    }
+
+    /** Apicurio AvroConverter → DecryptPayload → recording sink. */
+    static Map<String, String> decryptingSink(String topic, Path file, SchemaRegistry registry, Map<String, String> kek) {
+        Map<String, String> c = new LinkedHashMap<>();
+        c.put("connector.class", RECORDER);
+        c.put("tasks.max", "1");
+        c.put("topics", topic);
+        c.put("file", file.toString());
+        c.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
+        c.putAll(registry.avroConverterConfig("value.converter"));
+        c.put("transforms", "decrypt");
+        c.put("transforms.decrypt.type", DECRYPT);
+        c.putAll(kek);
+        c.put("consumer.override.auto.offset.reset", "earliest");
+        c.put("errors.tolerance", "none");
+        c.put("errors.retry.timeout", "120000");
+        return c;
+    }
+
+    static List<Recording.Received> awaitRecords(Path file, int count, Duration timeout, ConnectCluster connect,
+                                                 String... connectors) throws IOException {
+        Wait.until(count + " records in " + file, timeout, () -> {
+            try {
+                for (String name : connectors) {
+                    String s = String.valueOf(connect.status(name));
+                    if (s.contains("\"FAILED\"")) {
+                        throw new IllegalStateException("connector " + name + " failed: " + s);
+                    }
+                }
+                return Recording.count(file) >= count;
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }, () -> {
+            try {
+                return Recording.count(file) + " so far";
+            } catch (IOException e) {
+                return e.toString();
+            }
+        });
+        return Recording.read(file);
+    }
+}
