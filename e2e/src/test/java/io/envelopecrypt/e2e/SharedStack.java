@@ -51,14 +51,27 @@ final class SharedStack implements ExtensionContext.Store.CloseableResource, Aut
             Files.createDirectories(secretsFile.getParent());
             Files.writeString(secretsFile, "encryptor.secret=" + ENCRYPTOR_SECRET + "\ndecryptor.secret=" + DECRYPTOR_SECRET
                     + "\nlocal.key=" + LOCAL_KEY + "\n");
-            connect = stack.startConnect(new ConnectCluster.Options().workers(2).groupId("e2e-connect")
-                    .env("ENVELOPECRYPT_LOCAL_KEY", LOCAL_KEY));
+            connect = stack.startConnect(workerEnvironment(new ConnectCluster.Options().workers(2).groupId("e2e-connect")));
         } catch (RuntimeException | IOException e) {
             stack.close();
             throw e;
         }
         startedMillis = System.currentTimeMillis() - start;
         log.info("shared stack up in {} ms", startedMillis);
+    }
+
+    /**
+     * The environment the files in connector-configs/ expect on a worker (read through ${env:...}); the
+     * managed identity's client id is one the test double knows.
+     */
+    ConnectCluster.Options workerEnvironment(ConnectCluster.Options options) {
+        return options.env("ENVELOPECRYPT_LOCAL_KEY", LOCAL_KEY)
+                .env("SCHEMA_REGISTRY_URL", stack.registry().ccompatUrl())
+                .env("APICURIO_REGISTRY_URL", stack.registry().url() + "/apis/registry/v2")
+                .env("AZURE_KEYVAULT_URL", stack.keyVault().vaultUrl())
+                .env("AZURE_MANAGED_IDENTITY_CLIENT_ID", encryptor)
+                .env("AZURE_TENANT_ID", KeyVaultTestDouble.TENANT_ID)
+                .env("AZURE_CLIENT_ID", decryptor);
     }
 
     static synchronized SharedStack get(ExtensionContext context) {

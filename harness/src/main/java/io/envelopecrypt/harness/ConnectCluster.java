@@ -214,6 +214,7 @@ public final class ConnectCluster implements AutoCloseable {
     public JsonNode validate(String connectorClass, Map<String, String> config) {
         Map<String, String> body = new LinkedHashMap<>(config);
         body.putIfAbsent("connector.class", connectorClass);
+        body.putIfAbsent("name", "validation-only");
         String simple = connectorClass.substring(connectorClass.lastIndexOf('.') + 1);
         Http.Response r = Http.put(restUrl() + "/connector-plugins/" + simple + "/config/validate", body);
         if (!r.ok()) {

@@ -1,0 +1,104 @@
+package io.envelopecrypt.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.envelopecrypt.harness.ConnectCluster;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.nio.file.Files;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Scenario e: what users see through the Connect REST API. */
+@ExtendWith(SharedStackExtension.class)
+class RestApiIT {
+    private final ConnectCluster connect;
+    private final String version;
+
+    RestApiIT(SharedStack shared) throws Exception {
+        this.connect = shared.connect;
+        String zip = shared.stack.layout().pluginArchive().getFileName().toString();
+        this.version = zip.substring("kafka-connect-envelope-encryption-".length(), zip.length() - ".zip".length());
+    }
+
+    @Test
+    void e_bothTransformsAreListedWithTheProjectVersion() {
+        JsonNode plugins = connect.plugins(false);
+        Map<String, String> versions = new LinkedHashMap<>();
+        for (JsonNode p : plugins) {
+            versions.put(p.path("class").asText(), p.path("version").asText());
+        }
+        assertThat(versions).containsEntry(Pipelines.ENCRYPT, version).containsEntry(Pipelines.DECRYPT, version);
+        assertThat(version).isNotBlank().doesNotContain("unknown");
+        for (JsonNode p : plugins) {
+            if (p.path("class").asText().startsWith("io.envelopecrypt.connect")) {
+                assertThat(p.path("type").asText()).isEqualTo("transformation");
+            }
+        }
+    }
+
+    @Test
+    void e_badEncryptSettingsGetPerKeyErrors() {
+        Map<String, String> config = new LinkedHashMap<>();
+        config.put("topic", "t");
+        config.put("transforms", "enc");
+        config.put("transforms.enc.type", Pipelines.ENCRYPT);
+        config.put("transforms.enc.kek.provider", "vault-in-the-sky");
+        config.put("transforms.enc.local.key", "dG9vIHNob3J0");
+        config.put("transforms.enc.dek.max.records", "0");
+        config.put("transforms.enc.envelope.event.type", "uuid");
+        config.put("transforms.enc.azure.keyvault.url", "http://insecure.example.com");
+        config.put("transforms.enc.envelope.schema.name", "not a name");
+        Map<String, List<String>> errors = ConnectCluster.validationErrors(connect.validate(Pipelines.GENERATOR, config));
+        assertThat(errors).containsKeys("transforms.enc.kek.provider", "transforms.enc.local.key",
+                "transforms.enc.dek.max.records", "transforms.enc.envelope.event.type",
+                "transforms.enc.azure.keyvault.url", "transforms.enc.envelope.schema.name");
+        assertThat(errors.get("transforms.enc.dek.max.records").toString()).contains("at least 1");
+        assertThat(errors.get("transforms.enc.envelope.event.type").toString()).contains("not allowed");
+        assertThat(errors.toString()).doesNotContain("dG9vIHNob3J0");
+    }
+
+    @Test
+    void e_badDecryptSettingsGetPerKeyErrors() {
+        Map<String, String> config = new LinkedHashMap<>();
+        config.put("topics", "t");
+        config.put("file", "/tmp/x");
+        config.put("transforms", "dec");
+        config.put("transforms.dec.type", Pipelines.DECRYPT);
+        config.put("transforms.dec.on.non.envelope", "shrug");
+        config.put("transforms.dec.dek.cache.max.entries", "0");
+        Map<String, List<String>> errors = ConnectCluster.validationErrors(connect.validate(Pipelines.RECORDER, config));
+        assertThat(errors).containsKeys("transforms.dec.on.non.envelope", "transforms.dec.dek.cache.max.entries",
+                "transforms.dec.kek.provider");
+    }
+
+    @Test
+    void e_goodSettingsValidateCleanly() {
+        Map<String, String> config = new LinkedHashMap<>();
+        config.put("topic", "t");
+        config.put("transforms", "enc");
+        config.put("transforms.enc.type", Pipelines.ENCRYPT);
+        config.put("transforms.enc.kek.provider", "local");
+        config.put("transforms.enc.local.key", "${env:ENVELOPECRYPT_LOCAL_KEY}");
+        JsonNode result = connect.validate(Pipelines.GENERATOR, config);
+        assertThat(result.path("error_count").asInt()).as(result.toString()).isZero();
+        assertThat(result.toString()).doesNotContain(SharedStack.LOCAL_KEY);
+    }
+
+    @Test
+    void e_theTransformsConfigDefsAreVisibleThroughValidation() {
+        Map<String, String> config = Map.of("topic", "t", "transforms", "enc", "transforms.enc.type", Pipelines.ENCRYPT,
+                "transforms.enc.kek.provider", "local", "transforms.enc.local.key", "${env:ENVELOPECRYPT_LOCAL_KEY}");
+        JsonNode result = connect.validate(Pipelines.GENERATOR, config);
+        List<String> names = new java.util.ArrayList<>();
+        result.path("configs").forEach(c -> names.add(c.path("definition").path("name").asText()));
+        assertThat(names).contains("transforms.enc.dek.max.records", "transforms.enc.azure.keyvault.url",
+                "transforms.enc.azure.client.secret");
+        assertThat(Files.exists(java.nio.file.Path.of("/"))).isTrue();
+    }
+}
