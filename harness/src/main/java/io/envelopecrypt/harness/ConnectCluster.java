@@ -145,9 +145,22 @@ public final class ConnectCluster implements AutoCloseable {
 
     /** Submits a connector JSON file ({"name":..., "config":{...}}) after replacing placeholders. */
     public String createConnectorFromFile(Path json, Map<String, String> replacements) throws IOException {
+        return createConnectorFromFile(json, replacements, Map.of());
+    }
+
+    /** As above, then sets (or, with a null value, removes) the given config keys. */
+    public String createConnectorFromFile(Path json, Map<String, String> replacements, Map<String, String> overrides)
+            throws IOException {
         JsonNode node = Http.JSON.readTree(substitute(Files.readString(json), replacements));
         Map<String, String> config = new LinkedHashMap<>();
         node.get("config").fields().forEachRemaining(e -> config.put(e.getKey(), e.getValue().asText()));
+        overrides.forEach((k, v) -> {
+            if (v == null) {
+                config.remove(k);
+            } else {
+                config.put(k, v);
+            }
+        });
         String name = node.get("name").asText();
         createConnector(name, config);
         return name;
@@ -165,6 +178,14 @@ public final class ConnectCluster implements AutoCloseable {
         Http.delete(restUrl() + "/connectors/" + name);
         Wait.until("connector " + name + " to be deleted", Duration.ofSeconds(60),
                 () -> Http.get(restUrl() + "/connectors/" + name).status() == 404);
+    }
+
+    /** A connector's current configuration. */
+    public Map<String, String> config(String name) {
+        Map<String, String> config = new LinkedHashMap<>();
+        Http.get(restUrl() + "/connectors/" + name + "/config").body().fields()
+                .forEachRemaining(e -> config.put(e.getKey(), e.getValue().asText()));
+        return config;
     }
 
     public JsonNode status(String name) {

@@ -33,6 +33,31 @@ public final class EnvelopeReader {
             return out;
         }
 
+        /** The plaintext's Avro schema JSON: payloadSchema is raw DEFLATE (RFC 1951). Null when absent. */
+        public String payloadSchemaJson() {
+            if (record.get("payloadSchema") == null) {
+                return null;
+            }
+            java.util.zip.Inflater inflater = new java.util.zip.Inflater(true);
+            try {
+                inflater.setInput(bytes("payloadSchema"));
+                java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+                byte[] buf = new byte[8192];
+                while (!inflater.finished()) {
+                    int n = inflater.inflate(buf);
+                    if (n == 0 && inflater.needsInput()) {
+                        throw new IllegalStateException("truncated payloadSchema");
+                    }
+                    out.write(buf, 0, n);
+                }
+                return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+            } catch (java.util.zip.DataFormatException e) {
+                throw new IllegalStateException("payloadSchema is not raw DEFLATE", e);
+            } finally {
+                inflater.end();
+            }
+        }
+
         public String string(String field) {
             Object v = record.get(field);
             return v == null ? null : v.toString();

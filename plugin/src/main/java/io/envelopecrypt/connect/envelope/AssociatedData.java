@@ -25,7 +25,7 @@ import java.util.Map;
  *   field  dataKeyWrapAlgorithm
  *   field  wrappedDataKey                   (raw bytes)
  *   field  payloadFormat
- *   field  payloadSchema
+ *   field  payloadSchema                    (the raw bytes, as carried)
  *   int32  metadata entry count, or -1 when metadata is absent
  *          then per entry, sorted by the key's UTF-8 bytes (unsigned): field key, field value
  *
@@ -49,7 +49,7 @@ public final class AssociatedData {
      */
     public static AssociatedData compute(int envelopeVersion, String id, long timestamp, String eventType,
                                          String keyId, String encryptionAlgorithm, String dataKeyWrapAlgorithm,
-                                         byte[] wrappedDataKey, String payloadFormat, byte[] payloadSchemaUtf8,
+                                         byte[] wrappedDataKey, String payloadFormat, byte[] payloadSchema,
                                          Map<String, String> metadata) {
         AssociatedData ad = BUILDERS.get();
         ad.reset();
@@ -62,7 +62,7 @@ public final class AssociatedData {
         ad.putString(dataKeyWrapAlgorithm);
         ad.putBytes(wrappedDataKey);
         ad.putString(payloadFormat);
-        ad.putBytes(payloadSchemaUtf8);
+        ad.putBytes(payloadSchema);
         ad.putMetadata(metadata);
         return ad;
     }

@@ -21,7 +21,7 @@ public record Envelope(
         byte[] wrappedDataKey,
         String dataKeyWrapAlgorithm,
         String payloadFormat,
-        String payloadSchema) {
+        byte[] payloadSchema) {
 
     public WrappedKey wrappedKey() {
         return new WrappedKey(keyId, dataKeyWrapAlgorithm, wrappedDataKey);

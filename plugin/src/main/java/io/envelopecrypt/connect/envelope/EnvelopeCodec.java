@@ -31,7 +31,7 @@ import static io.envelopecrypt.connect.envelope.EnvelopeSchema.WRAPPED_DATA_KEY;
 public final class EnvelopeCodec {
     /** Upper bounds that no valid envelope comes near; they stop malformed input from costing memory. */
     static final int MAX_STRING_CHARS = 64 * 1024;
-    static final int MAX_SCHEMA_CHARS = 8 * 1024 * 1024;
+    static final int MAX_SCHEMA_BYTES = 1024 * 1024;
     static final int MAX_WRAPPED_KEY_BYTES = 1024;
     static final int MAX_METADATA_ENTRIES = 1024;
 
@@ -94,7 +94,7 @@ public final class EnvelopeCodec {
                 bytes(r, WRAPPED_DATA_KEY, MAX_WRAPPED_KEY_BYTES),
                 string(r, DATA_KEY_WRAP_ALGORITHM, true, MAX_STRING_CHARS),
                 string(r, PAYLOAD_FORMAT, true, MAX_STRING_CHARS),
-                string(r, PAYLOAD_SCHEMA, false, MAX_SCHEMA_CHARS));
+                optionalBytes(r, PAYLOAD_SCHEMA, MAX_SCHEMA_BYTES));
     }
 
     @FunctionalInterface
@@ -139,6 +139,10 @@ public final class EnvelopeCodec {
             throw new MalformedEnvelopeException("The envelope's '" + name + "' field is longer than " + maxChars + " characters");
         }
         return s;
+    }
+
+    private static byte[] optionalBytes(FieldReader r, String name, int maxBytes) {
+        return r.get(name) == null ? null : bytes(r, name, maxBytes);
     }
 
     private static byte[] bytes(FieldReader r, String name, int maxBytes) {

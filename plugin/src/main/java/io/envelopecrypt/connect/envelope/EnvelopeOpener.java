@@ -70,7 +70,7 @@ public final class EnvelopeOpener {
     public Object open(Envelope e, PayloadCodec codec, DataKey key) {
         AssociatedData aad = AssociatedData.compute(e.envelopeVersion(), e.id(), e.timestamp(), e.eventType(),
                 e.keyId(), e.encryptionAlgorithm(), e.dataKeyWrapAlgorithm(), e.wrappedDataKey(), e.payloadFormat(),
-                codec.payloadSchemaUtf8(), e.metadata());
+                e.payloadSchema(), e.metadata());
         byte[] plaintext;
         try {
             plaintext = aead.decrypt(key, e.iv(), aad.buffer(), aad.length(), e.encryptedPayload());

@@ -48,8 +48,8 @@ public final class EnvelopeSchema {
                 .field(WRAPPED_DATA_KEY, doc(SchemaBuilder.bytes(), "The data key, wrapped by the key-encryption key."))
                 .field(DATA_KEY_WRAP_ALGORITHM, doc(SchemaBuilder.string(), "Wrap algorithm of the data key (RSA-OAEP-256, RSA-OAEP, A256KW)."))
                 .field(PAYLOAD_FORMAT, doc(SchemaBuilder.string(), "Plaintext format: avro or avro-schemaless."))
-                .field(PAYLOAD_SCHEMA, doc(SchemaBuilder.string().optional(),
-                        "Avro schema (JSON) of the plaintext for format avro; absent for avro-schemaless."))
+                .field(PAYLOAD_SCHEMA, doc(SchemaBuilder.bytes().optional(),
+                        "For format avro: the plaintext's Avro schema JSON, raw DEFLATE (RFC 1951). Absent for avro-schemaless."))
                 .build();
     }
 

@@ -28,7 +28,7 @@ public final class EnvelopeSealer {
             byte[] iv = aead.newIv();
             AssociatedData aad = AssociatedData.compute(EnvelopeSchema.VERSION, header.id(), header.timestamp(),
                     header.eventType(), wrapped.keyId(), AesGcm.ALGORITHM, wrapped.algorithm(), wrapped.wrapped(),
-                    codec.format(), codec.payloadSchemaUtf8(), header.metadata());
+                    codec.format(), codec.payloadSchema(), header.metadata());
             byte[] ciphertext = aead.encrypt(key, iv, aad.buffer(), aad.length(), plaintext.buffer(), 0, plaintext.length());
             return new Envelope(EnvelopeSchema.VERSION, header.id(), header.timestamp(), header.eventType(),
                     ciphertext, wrapped.keyId(), AesGcm.ALGORITHM, iv, header.metadata(), wrapped.wrapped(),

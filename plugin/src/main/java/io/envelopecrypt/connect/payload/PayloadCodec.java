@@ -3,13 +3,19 @@ package io.envelopecrypt.connect.payload;
 import org.apache.avro.SchemaParseException;
 import org.apache.kafka.connect.data.Schema;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.zip.DataFormatException;
+import java.util.zip.Deflater;
+import java.util.zip.Inflater;
 
 /**
  * The plaintext format: a record value encoded as Avro binary. For a value with a Connect schema the
  * Avro schema (with {@code connect.*} properties, see {@link ConnectAvroMapping}) travels in the
- * envelope's {@code payloadSchema} field; schemaless values use the fixed {@code DynamicValue} schema
- * (see {@link SchemalessCodec}) and leave {@code payloadSchema} empty.
+ * envelope's {@code payloadSchema} field, as raw DEFLATE (RFC 1951) of its JSON text: schemas are long
+ * and repetitive, and this keeps every record self-describing at a fraction of the size. Schemaless
+ * values use the fixed {@code DynamicValue} schema (see {@link SchemalessCodec}) and leave
+ * {@code payloadSchema} empty.
  *
  * <p>Any Avro library can read the decrypted bytes with that schema; {@link #decode} gives back the
  * original Connect value and schema. Instances are immutable and thread-safe; build them once per schema.
@@ -19,21 +25,23 @@ public final class PayloadCodec {
     public static final String FORMAT_AVRO = "avro";
     /** Format marker for schemaless values. */
     public static final String FORMAT_AVRO_SCHEMALESS = "avro-schemaless";
+    /** Inflated payload schemas larger than this are refused (a compressed schema cannot blow up memory). */
+    public static final int MAX_SCHEMA_JSON_BYTES = 16 * 1024 * 1024;
 
     /** The codec for schemaless values. */
-    public static final PayloadCodec SCHEMALESS = new PayloadCodec(FORMAT_AVRO_SCHEMALESS, null, null, new SchemalessCodec());
+    public static final PayloadCodec SCHEMALESS = new PayloadCodec(FORMAT_AVRO_SCHEMALESS, null, null, null, new SchemalessCodec());
 
     private final String format;
     private final Schema connectSchema;
-    private final String payloadSchema;
-    private final byte[] payloadSchemaUtf8;
+    private final String schemaJson;
+    private final byte[] payloadSchema;
     private final ValueCodec root;
 
-    private PayloadCodec(String format, Schema connectSchema, String payloadSchema, ValueCodec root) {
+    private PayloadCodec(String format, Schema connectSchema, String schemaJson, byte[] payloadSchema, ValueCodec root) {
         this.format = format;
         this.connectSchema = connectSchema;
+        this.schemaJson = schemaJson;
         this.payloadSchema = payloadSchema;
-        this.payloadSchemaUtf8 = payloadSchema == null ? null : payloadSchema.getBytes(StandardCharsets.UTF_8);
         this.root = root;
     }
 
@@ -41,14 +49,16 @@ public final class PayloadCodec {
     public static PayloadCodec forSchema(Schema schema) {
         org.apache.avro.Schema avro = ConnectAvroMapping.toAvro(schema);
         ValueCodec root = ConnectAvroMapping.compile(avro, schema, "", 0);
-        return new PayloadCodec(FORMAT_AVRO, schema, avro.toString(), root);
+        String json = avro.toString();
+        return new PayloadCodec(FORMAT_AVRO, schema, json, deflate(json), root);
     }
 
-    /** Rebuilds a codec (and the Connect schema) from the Avro schema carried in an envelope. */
-    public static PayloadCodec fromPayloadSchema(String payloadSchema) {
+    /** Rebuilds a codec (and the Connect schema) from the compressed Avro schema carried in an envelope. */
+    public static PayloadCodec fromPayloadSchema(byte[] payloadSchema) {
+        String json = inflate(payloadSchema);
         org.apache.avro.Schema avro;
         try {
-            avro = new org.apache.avro.Schema.Parser().setValidateDefaults(false).parse(payloadSchema);
+            avro = new org.apache.avro.Schema.Parser().setValidateDefaults(false).parse(json);
         } catch (SchemaParseException | IllegalArgumentException | StackOverflowError e) {
             throw new MalformedPayloadException("The envelope's payloadSchema is not a valid Avro schema");
         } catch (RuntimeException e) {
@@ -56,7 +66,53 @@ public final class PayloadCodec {
                     + e.getClass().getSimpleName() + ")");
         }
         Schema connect = ConnectAvroMapping.toConnect(avro);
-        return new PayloadCodec(FORMAT_AVRO, connect, payloadSchema, ConnectAvroMapping.compile(avro, connect, "", 0));
+        return new PayloadCodec(FORMAT_AVRO, connect, json, payloadSchema.clone(), ConnectAvroMapping.compile(avro, connect, "", 0));
+    }
+
+    static byte[] deflate(String json) {
+        byte[] in = json.getBytes(StandardCharsets.UTF_8);
+        Deflater deflater = new Deflater(Deflater.BEST_COMPRESSION, true);
+        try {
+            deflater.setInput(in);
+            deflater.finish();
+            ByteArrayOutputStream out = new ByteArrayOutputStream(in.length / 3 + 64);
+            byte[] buf = new byte[8192];
+            while (!deflater.finished()) {
+                out.write(buf, 0, deflater.deflate(buf));
+            }
+            return out.toByteArray();
+        } finally {
+            deflater.end();
+        }
+    }
+
+    /** Raw DEFLATE to UTF-8 text, refusing anything that expands past {@link #MAX_SCHEMA_JSON_BYTES}. */
+    public static String inflate(byte[] compressed) {
+        Inflater inflater = new Inflater(true);
+        try {
+            inflater.setInput(compressed);
+            ByteArrayOutputStream out = new ByteArrayOutputStream(compressed.length * 4 + 64);
+            byte[] buf = new byte[8192];
+            while (!inflater.finished()) {
+                int n = inflater.inflate(buf);
+                if (n == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
+                    throw new MalformedPayloadException("The envelope's payloadSchema is truncated");
+                }
+                out.write(buf, 0, n);
+                if (out.size() > MAX_SCHEMA_JSON_BYTES) {
+                    throw new MalformedPayloadException("The envelope's payloadSchema expands beyond "
+                            + MAX_SCHEMA_JSON_BYTES + " bytes");
+                }
+            }
+            if (inflater.getRemaining() > 0) {
+                throw new MalformedPayloadException("The envelope's payloadSchema has trailing bytes");
+            }
+            return out.toString(StandardCharsets.UTF_8);
+        } catch (DataFormatException e) {
+            throw new MalformedPayloadException("The envelope's payloadSchema is not valid DEFLATE data");
+        } finally {
+            inflater.end();
+        }
     }
 
     /** The Avro schema of the schemaless format, for documentation and outside readers. */
@@ -73,14 +129,14 @@ public final class PayloadCodec {
         return connectSchema;
     }
 
-    /** The Avro schema JSON for the envelope, or null for schemaless values. */
-    public String payloadSchema() {
-        return payloadSchema;
+    /** The Avro schema JSON of the plaintext, or null for schemaless values. */
+    public String schemaJson() {
+        return schemaJson;
     }
 
-    /** {@link #payloadSchema()} as UTF-8, cached for the associated data. */
-    public byte[] payloadSchemaUtf8() {
-        return payloadSchemaUtf8;
+    /** What the envelope's payloadSchema field holds (raw DEFLATE of {@link #schemaJson()}), or null. */
+    public byte[] payloadSchema() {
+        return payloadSchema;
     }
 
     /** Appends the encoding of {@code value}; throws a DataException naming the field when it does not fit. */

@@ -2,6 +2,8 @@ package io.envelopecrypt.connect.payload;
 
 import org.apache.kafka.connect.data.Schema;
 
+import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -13,7 +15,7 @@ import java.util.Map;
  */
 public final class PayloadCodecCache {
     private final Map<Schema, PayloadCodec> bySchema;
-    private final Map<String, PayloadCodec> byPayloadSchema;
+    private final Map<ByteBuffer, PayloadCodec> byPayloadSchema;
     private volatile PayloadCodec lastForSchema;
     private volatile PayloadCodec lastForPayloadSchema;
 
@@ -52,19 +54,20 @@ public final class PayloadCodecCache {
         return codec;
     }
 
-    public PayloadCodec forPayloadSchema(String payloadSchema) {
+    public PayloadCodec forPayloadSchema(byte[] payloadSchema) {
         PayloadCodec last = lastForPayloadSchema;
-        if (last != null && last.payloadSchema().equals(payloadSchema)) {
+        if (last != null && Arrays.equals(last.payloadSchema(), payloadSchema)) {
             return last;
         }
+        ByteBuffer key = ByteBuffer.wrap(payloadSchema.clone());
         PayloadCodec codec;
         synchronized (byPayloadSchema) {
-            codec = byPayloadSchema.get(payloadSchema);
+            codec = byPayloadSchema.get(key);
         }
         if (codec == null) {
             codec = PayloadCodec.fromPayloadSchema(payloadSchema);
             synchronized (byPayloadSchema) {
-                byPayloadSchema.put(payloadSchema, codec);
+                byPayloadSchema.put(key, codec);
             }
         }
         lastForPayloadSchema = codec;

@@ -83,8 +83,7 @@ class EnvelopeTestVectorTest {
         byte[] aad = AssociatedData.compute(e.get("envelopeVersion").asInt(), e.get("id").asText(),
                 e.get("timestamp").asLong(), e.get("eventType").asText(), e.get("keyId").asText(),
                 e.get("encryptionAlgorithm").asText(), e.get("dataKeyWrapAlgorithm").asText(), wrapped,
-                e.get("payloadFormat").asText(), e.get("payloadSchema").asText().getBytes(StandardCharsets.UTF_8),
-                metadata).toByteArray();
+                e.get("payloadFormat").asText(), b64(e, "payloadSchema"), metadata).toByteArray();
         assertThat(HexFormat.of().formatHex(aad)).isEqualTo(v.get("associatedDataHex").asText());
 
         // Steps 4 and 5, through the transform.
@@ -154,8 +153,8 @@ class EnvelopeTestVectorTest {
         root.put("associatedDataHex", HexFormat.of().formatHex(AssociatedData.compute(env.getInt32("envelopeVersion"),
                 env.getString("id"), env.getInt64("timestamp"), env.getString("eventType"), env.getString("keyId"),
                 env.getString("encryptionAlgorithm"), env.getString("dataKeyWrapAlgorithm"), env.getBytes("wrappedDataKey"),
-                env.getString("payloadFormat"), env.getString("payloadSchema").getBytes(StandardCharsets.UTF_8),
-                metadata).toByteArray()));
+                env.getString("payloadFormat"), env.getBytes("payloadSchema"), metadata).toByteArray()));
+        root.put("payloadSchemaJson", PayloadCodec.inflate(env.getBytes("payloadSchema")));
         root.put("plaintextHex", HexFormat.of().formatHex(PayloadCodec.forSchema(PAYMENT).encode(payment())));
         ObjectNode plain = root.putObject("plaintextValue");
         plain.put("paymentId", "pay-0001").put("cardNumber", "4111111111111111").put("amount", "149.99")

@@ -51,7 +51,7 @@ class PayloadCodecTest {
                 try {
                     byte[] bytes = writer.encode(value);
                     assertDeepEquals(value, reader.decode(bytes));
-                    assertReadableByGenericAvro(writer.payloadSchema(), bytes);
+                    assertReadableByGenericAvro(writer.schemaJson(), bytes);
                 } catch (Throwable e) {
                     throw new AssertionError("seed " + seed + " value " + i + ", schema " + schema, e);
                 }
@@ -91,7 +91,7 @@ class PayloadCodecTest {
                 .field("day", org.apache.kafka.connect.data.Date.SCHEMA)
                 .field("time", org.apache.kafka.connect.data.Time.SCHEMA)
                 .build();
-        org.apache.avro.Schema avro = new org.apache.avro.Schema.Parser().parse(PayloadCodec.forSchema(schema).payloadSchema());
+        org.apache.avro.Schema avro = new org.apache.avro.Schema.Parser().parse(PayloadCodec.forSchema(schema).schemaJson());
         assertThat(avro.getFullName()).isEqualTo("com.example.Payment");
         assertThat(avro.getField("amount").schema().getLogicalType().getName()).isEqualTo("decimal");
         assertThat(avro.getField("amount").schema().getObjectProp("precision")).isEqualTo(10);
@@ -173,11 +173,37 @@ class PayloadCodecTest {
 
     @Test
     void invalidPayloadSchemasAreRejectedClearly() {
-        assertThatThrownBy(() -> PayloadCodec.fromPayloadSchema("{not json"))
+        assertThatThrownBy(() -> PayloadCodec.fromPayloadSchema(PayloadCodec.deflate("{not json")))
                 .isInstanceOf(MalformedPayloadException.class).hasMessageContaining("not a valid Avro schema");
-        assertThatThrownBy(() -> PayloadCodec.fromPayloadSchema("{\"type\":\"enum\",\"name\":\"E\",\"symbols\":[\"A\"]}"))
+        assertThatThrownBy(() -> PayloadCodec.fromPayloadSchema(PayloadCodec.deflate("{\"type\":\"enum\",\"name\":\"E\",\"symbols\":[\"A\"]}")))
                 .isInstanceOf(MalformedPayloadException.class).hasMessageContaining("ENUM");
-        assertThatThrownBy(() -> PayloadCodec.fromPayloadSchema("[\"int\",\"string\"]"))
+        assertThatThrownBy(() -> PayloadCodec.fromPayloadSchema(PayloadCodec.deflate("[\"int\",\"string\"]")))
                 .isInstanceOf(MalformedPayloadException.class).hasMessageContaining("union");
+        assertThatThrownBy(() -> PayloadCodec.fromPayloadSchema("{\"type\":\"int\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                .isInstanceOf(MalformedPayloadException.class).hasMessageContaining("DEFLATE");
+        byte[] ok = PayloadCodec.deflate("\"string\"");
+        assertThatThrownBy(() -> PayloadCodec.fromPayloadSchema(java.util.Arrays.copyOf(ok, ok.length - 1)))
+                .isInstanceOf(MalformedPayloadException.class).hasMessageContaining("truncated");
+    }
+
+    @Test
+    void compressedSchemasThatExpandTooFarAreRefused() {
+        byte[] bomb = PayloadCodec.deflate(" ".repeat(PayloadCodec.MAX_SCHEMA_JSON_BYTES + 10));
+        assertThat(bomb.length).isLessThan(100_000);
+        assertThatThrownBy(() -> PayloadCodec.fromPayloadSchema(bomb))
+                .isInstanceOf(MalformedPayloadException.class).hasMessageContaining("expands beyond");
+    }
+
+    @Test
+    void theSchemaTravelsCompressed() {
+        Schema schema = SchemaBuilder.struct().name("com.example.Wide").doc("a wide record");
+        SchemaBuilder b = SchemaBuilder.struct().name("com.example.Wide");
+        for (int i = 0; i < 30; i++) {
+            b.field("field_number_" + i, SchemaBuilder.string().optional().doc("documentation of field " + i).build());
+        }
+        PayloadCodec codec = PayloadCodec.forSchema(b.build());
+        assertThat(codec.payloadSchema().length).isLessThan(codec.schemaJson().length() / 3);
+        assertThat(PayloadCodec.inflate(codec.payloadSchema())).isEqualTo(codec.schemaJson());
+        assertThat(schema).isNotNull();
     }
 }
