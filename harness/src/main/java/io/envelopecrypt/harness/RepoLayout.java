@@ -65,7 +65,7 @@ public final class RepoLayout {
     }
 
     public Path testConnectorsJar() {
-        return newest(root.resolve("test-connectors/target"), "envelopecrypt-test-connectors-", ".jar",
+        return require(root.resolve("test-connectors/target/envelopecrypt-test-connectors.jar"),
                 "the test connectors jar (run mvn -B package -DskipTests first)");
     }
 
