@@ -18,6 +18,8 @@ final class Pipelines {
     static final String RECORDER = "io.envelopecrypt.testconnectors.RecordingSinkConnector";
     static final String ENCRYPT = "io.envelopecrypt.connect.transforms.EncryptPayload";
     static final String DECRYPT = "io.envelopecrypt.connect.transforms.DecryptPayload";
+    static final String COMPAT_ENCRYPT = "io.envelopecrypt.connect.transforms.compat.EncryptPayload";
+    static final String COMPAT_DECRYPT = "io.envelopecrypt.connect.transforms.compat.DecryptPayload";
 
     private Pipelines() {
     }

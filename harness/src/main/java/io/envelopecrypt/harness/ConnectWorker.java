@@ -18,6 +18,7 @@ import java.util.Properties;
 public final class ConnectWorker implements AutoCloseable {
     private final String name;
     private final int restPort;
+    private final int jmxPort = Ports.free();
     private final ManagedProcess process;
 
     ConnectWorker(String name, String classpath, Properties workerConfig, Map<String, String> env, Path workDir,
@@ -31,6 +32,13 @@ public final class ConnectWorker implements AutoCloseable {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmOptions);
+        // JMX on loopback, for tests that read the plugin metrics the way an operator's agent would.
+        cmd.add("-Dcom.sun.management.jmxremote.port=" + jmxPort);
+        cmd.add("-Dcom.sun.management.jmxremote.rmi.port=" + jmxPort);
+        cmd.add("-Dcom.sun.management.jmxremote.host=127.0.0.1");
+        cmd.add("-Djava.rmi.server.hostname=127.0.0.1");
+        cmd.add("-Dcom.sun.management.jmxremote.authenticate=false");
+        cmd.add("-Dcom.sun.management.jmxremote.ssl=false");
         cmd.add("-cp");
         cmd.add(classpath);
         cmd.add("io.envelopecrypt.testconnectors.WorkerMain");
@@ -45,6 +53,11 @@ public final class ConnectWorker implements AutoCloseable {
 
     public String restUrl() {
         return "http://127.0.0.1:" + restPort;
+    }
+
+    /** The worker's JMX service URL (loopback, no authentication: test use only). */
+    public String jmxUrl() {
+        return "service:jmx:rmi:///jndi/rmi://127.0.0.1:" + jmxPort + "/jmxrmi";
     }
 
     public void start() {

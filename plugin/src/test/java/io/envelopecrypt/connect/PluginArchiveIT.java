@@ -101,7 +101,9 @@ class PluginArchiveIT {
              InputStream in = zip.getInputStream(zip.getEntry("META-INF/services/org.apache.kafka.connect.transforms.Transformation"))) {
             assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8).lines())
                     .containsExactlyInAnyOrder("io.envelopecrypt.connect.transforms.EncryptPayload",
-                            "io.envelopecrypt.connect.transforms.DecryptPayload");
+                            "io.envelopecrypt.connect.transforms.DecryptPayload",
+                            "io.envelopecrypt.connect.transforms.compat.EncryptPayload",
+                            "io.envelopecrypt.connect.transforms.compat.DecryptPayload");
         }
     }
 

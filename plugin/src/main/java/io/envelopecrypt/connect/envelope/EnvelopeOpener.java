@@ -75,7 +75,7 @@ public final class EnvelopeOpener {
         try {
             plaintext = aead.decrypt(key, e.iv(), aad.buffer(), aad.length(), e.encryptedPayload());
         } catch (AEADBadTagException ex) {
-            throw new DataException("Envelope " + describeId(e.id()) + " failed authentication: its ciphertext, IV or one of "
+            throw new EnvelopeAuthenticationException("Envelope " + describeId(e.id()) + " failed authentication: its ciphertext, IV or one of "
                     + "its authenticated fields was altered, or it was encrypted under a different data key");
         }
         try {

@@ -1,0 +1,60 @@
+package io.envelopecrypt.connect.kms;
+
+import io.envelopecrypt.connect.metrics.KmsCallListener;
+
+/** Times every wrap and unwrap of a provider and reports them to a listener. */
+public final class MeteredKeyProvider implements KeyEncryptionKeyProvider {
+    private final KeyEncryptionKeyProvider delegate;
+    private final KmsCallListener listener;
+
+    public MeteredKeyProvider(KeyEncryptionKeyProvider delegate, KmsCallListener listener) {
+        this.delegate = delegate;
+        this.listener = listener;
+    }
+
+    @Override
+    public WrappedKey wrap(byte[] dataKey) {
+        long start = System.nanoTime();
+        boolean ok = false;
+        try {
+            WrappedKey w = delegate.wrap(dataKey);
+            ok = true;
+            return w;
+        } finally {
+            listener.onKekCall("wrap", System.nanoTime() - start, ok);
+        }
+    }
+
+    @Override
+    public byte[] unwrap(WrappedKey wrappedKey) {
+        long start = System.nanoTime();
+        boolean ok = false;
+        try {
+            byte[] k = delegate.unwrap(wrappedKey);
+            ok = true;
+            return k;
+        } finally {
+            listener.onKekCall("unwrap", System.nanoTime() - start, ok);
+        }
+    }
+
+    @Override
+    public void verify(KeyOperation operation) {
+        delegate.verify(operation);
+    }
+
+    @Override
+    public String description() {
+        return delegate.description();
+    }
+
+    @Override
+    public long remoteCalls() {
+        return delegate.remoteCalls();
+    }
+
+    @Override
+    public void close() {
+        delegate.close();
+    }
+}

@@ -1,0 +1,31 @@
+package io.envelopecrypt.connect.transforms;
+
+import io.envelopecrypt.connect.envelope.EnvelopeAuthenticationException;
+import io.envelopecrypt.connect.kms.KmsAccessException;
+import io.envelopecrypt.connect.metrics.TransformCounters.Failure;
+
+import org.apache.kafka.connect.errors.DataException;
+import org.apache.kafka.connect.errors.RetriableException;
+
+/** Sorts a transform's exceptions into the kinds counted by the failures-total metric. */
+final class Failures {
+    private Failures() {
+    }
+
+    static Failure kind(RuntimeException e) {
+        if (e instanceof EnvelopeAuthenticationException) {
+            return Failure.AUTHENTICATION;
+        }
+        if (e instanceof RetriableException) {
+            return Failure.KEK_UNAVAILABLE;
+        }
+        if (e instanceof KmsAccessException) {
+            return Failure.KEK_ACCESS;
+        }
+        if (e instanceof DataException) {
+            return e.getCause() instanceof KmsAccessException k && k.reason() == KmsAccessException.Reason.INVALID_WRAPPED_KEY
+                    ? Failure.AUTHENTICATION : Failure.INVALID_INPUT;
+        }
+        return Failure.OTHER;
+    }
+}
