@@ -11,8 +11,10 @@ public class KmsAccessException extends ConnectException {
 
     /** Why access failed; lets callers tell configuration problems from bad records. */
     public enum Reason {
-        /** The credential was rejected (401) or could not be obtained. */
+        /** The credential was rejected or no token could be obtained. */
         AUTHENTICATION,
+        /** The key service rejected an access token (401); the provider retries once with a fresh credential. */
+        TOKEN_REJECTED,
         /** The principal lacks the permission for the operation (403). */
         PERMISSION,
         /** The key or key version does not exist (404), or is not one this provider may use. */

@@ -38,7 +38,11 @@ final class AzureErrors {
             if (status == 408 || status == 429 || status >= 500) {
                 return new KmsUnavailableException(message + " (retries exhausted)", sanitized(e));
             }
-            if (http instanceof ClientAuthenticationException || status == 401) {
+            if (status == 401) {
+                // Key Vault refused a token the credential considered valid: revoked, or clocks disagree.
+                return new KmsAccessException(Reason.TOKEN_REJECTED, message, sanitized(e));
+            }
+            if (http instanceof ClientAuthenticationException) {
                 return new KmsAccessException(Reason.AUTHENTICATION, message, sanitized(e));
             }
             return new KmsAccessException(reason(status, detail, operation), message, sanitized(e));

@@ -39,6 +39,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import javax.crypto.Cipher;
@@ -66,15 +67,15 @@ public final class AzureKeyVaultKeyProvider implements KeyEncryptionKeyProvider 
     private final String pinnedVersion;
     private final String wrapAlgorithm;
     private final boolean wrapLocally;
-    private final KeyClient keyClient;
-    private final TokenCredential credential;
+    private final Supplier<TokenCredential> credentials;
     private final HttpClient httpClient;
     private final RetryOptions retryOptions;
     private final boolean challengeVerification;
     private final HttpPipelinePolicy requestCounter;
     private final Map<String, ResolvedKey> resolvedVersions = new LinkedHashMap<>();
-    private final Map<String, CryptographyClient> cryptoClients;
+    private volatile Clients clients;
     private final AtomicLong calls = new AtomicLong();
+    private final AtomicLong credentialRefreshes = new AtomicLong();
     private final AtomicLong httpRequests = new AtomicLong();
     private volatile ResolvedKey lastResolved;
     private volatile boolean closed;
@@ -83,14 +84,14 @@ public final class AzureKeyVaultKeyProvider implements KeyEncryptionKeyProvider 
     private record ResolvedKey(String version, PublicKey publicKey) {
     }
 
-    AzureKeyVaultKeyProvider(AzureKeyVaultConfig config, TokenCredential credential, HttpClient httpClient) {
+    AzureKeyVaultKeyProvider(AzureKeyVaultConfig config, Supplier<TokenCredential> credentials, HttpClient httpClient) {
         this.vaultUrl = config.vaultUrl();
         this.vaultUri = URI.create(vaultUrl);
         this.keyName = config.keyName();
         this.pinnedVersion = config.keyVersion();
         this.wrapAlgorithm = config.wrapAlgorithm();
         this.wrapLocally = config.wrapLocally();
-        this.credential = credential;
+        this.credentials = credentials;
         this.httpClient = httpClient;
         this.retryOptions = AzureTransport.retryOptions(config);
         this.challengeVerification = isAzureVaultHost(vaultUri.getHost());
@@ -99,20 +100,7 @@ public final class AzureKeyVaultKeyProvider implements KeyEncryptionKeyProvider 
             throw new ConfigException(AzureKeyVaultConfig.KEY_VERSION, pinnedVersion,
                     "needs " + AzureKeyVaultConfig.KEY_NAME);
         }
-        KeyClientBuilder kb = new KeyClientBuilder().vaultUrl(vaultUrl).credential(credential).httpClient(httpClient)
-                .retryOptions(retryOptions).addPolicy(requestCounter);
-        if (!challengeVerification) {
-            kb.disableChallengeResourceVerification();
-        }
-        this.keyClient = kb.buildClient();
-        this.cryptoClients = new LinkedHashMap<>(16, 0.75f, true) {
-            private static final long serialVersionUID = 1L;
-
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, CryptographyClient> eldest) {
-                return size() > MAX_CRYPTO_CLIENTS;
-            }
-        };
+        this.clients = new Clients(credentials.get());
         if (!challengeVerification) {
             log.info("Key Vault host {} is not an Azure Key Vault domain: challenge resource verification is off",
                     vaultUri.getHost());
@@ -122,9 +110,9 @@ public final class AzureKeyVaultKeyProvider implements KeyEncryptionKeyProvider 
     /** Builds the provider with its own HTTP client, retry policy and credential. */
     public static AzureKeyVaultKeyProvider create(AzureKeyVaultConfig config) {
         HttpClient http = AzureTransport.httpClient(config);
-        TokenCredential credential = AzureCredentials.create(config, http, AzureTransport.retryOptions(config),
-                new RequestCounter(new AtomicLong()));
-        return new AzureKeyVaultKeyProvider(config, credential, http);
+        RetryOptions retry = AzureTransport.retryOptions(config);
+        return new AzureKeyVaultKeyProvider(config,
+                () -> AzureCredentials.create(config, http, retry, new RequestCounter(new AtomicLong())), http);
     }
 
     static boolean isAzureVaultHost(String host) {
@@ -146,9 +134,9 @@ public final class AzureKeyVaultKeyProvider implements KeyEncryptionKeyProvider 
         if (wrapLocally) {
             wrapped = wrapWithPublicKey(key.publicKey(), dataKey, keyId);
         } else {
-            CryptographyClient crypto = cryptoClient(keyName, key.version());
-            wrapped = call("wrapKey", keyName, key.version(),
-                    () -> crypto.wrapKey(KeyWrapAlgorithm.fromString(wrapAlgorithm), dataKey).getEncryptedKey());
+            String version = key.version();
+            wrapped = call("wrapKey", keyName, version, c -> c.crypto(keyName, version)
+                    .wrapKey(KeyWrapAlgorithm.fromString(wrapAlgorithm), dataKey).getEncryptedKey());
         }
         return new WrappedKey(keyId, wrapAlgorithm, wrapped);
     }
@@ -177,7 +165,7 @@ public final class AzureKeyVaultKeyProvider implements KeyEncryptionKeyProvider 
     /** GETs a key (version null = current), checks that it can wrap, and remembers its public key. */
     private ResolvedKey fetch(String version) {
         KeyVaultKey key = call("getKey", keyName, version,
-                () -> version == null ? keyClient.getKey(keyName) : keyClient.getKey(keyName, version));
+                c -> version == null ? c.keyClient.getKey(keyName) : c.keyClient.getKey(keyName, version));
         String resolvedVersion = key.getProperties().getVersion();
         if (resolvedVersion == null || resolvedVersion.isEmpty()) {
             resolvedVersion = versionFromKid(key.getId());
@@ -265,9 +253,8 @@ public final class AzureKeyVaultKeyProvider implements KeyEncryptionKeyProvider 
         String[] nameAndVersion = parseKeyId(wrappedKey.keyId());
         String name = nameAndVersion[0];
         String version = nameAndVersion[1];
-        CryptographyClient crypto = cryptoClient(name, version);
-        return call("unwrapKey", name, version,
-                () -> crypto.unwrapKey(KeyWrapAlgorithm.fromString(algorithm), wrappedKey.wrapped()).getKey());
+        return call("unwrapKey", name, version, c -> c.crypto(name, version)
+                .unwrapKey(KeyWrapAlgorithm.fromString(algorithm), wrappedKey.wrapped()).getKey());
     }
 
     /**
@@ -313,24 +300,23 @@ public final class AzureKeyVaultKeyProvider implements KeyEncryptionKeyProvider 
             if (!wrapLocally) {
                 byte[] probe = new byte[32];
                 new SecureRandom().nextBytes(probe);
-                CryptographyClient crypto = cryptoClient(keyName, key.version());
-                call("wrapKey", keyName, key.version(),
-                        () -> crypto.wrapKey(KeyWrapAlgorithm.fromString(wrapAlgorithm), probe));
+                call("wrapKey", keyName, key.version(), c -> c.crypto(keyName, key.version())
+                        .wrapKey(KeyWrapAlgorithm.fromString(wrapAlgorithm), probe));
             }
             log.info("Verified that {} can wrap data keys", describe(keyName, key.version()));
         } else if (keyName != null) {
             String version = pinnedVersion;
             if (version == null) {
-                version = call("getKey", keyName, null, () -> keyClient.getKey(keyName)).getProperties().getVersion();
+                version = call("getKey", keyName, null, c -> c.keyClient.getKey(keyName)).getProperties().getVersion();
             }
             // Unwrapping garbage proves the permission without any key material: Key Vault checks access
             // (403) and existence (404) before it tries to decrypt (400).
             byte[] garbage = new byte[256];
             new SecureRandom().nextBytes(garbage);
-            CryptographyClient crypto = cryptoClient(keyName, version);
+            String probeVersion = version;
             try {
-                call("unwrapKey", keyName, version,
-                        () -> crypto.unwrapKey(KeyWrapAlgorithm.fromString(wrapAlgorithm), garbage));
+                call("unwrapKey", keyName, probeVersion, c -> c.crypto(keyName, probeVersion)
+                        .unwrapKey(KeyWrapAlgorithm.fromString(wrapAlgorithm), garbage));
             } catch (KmsAccessException e) {
                 if (e.reason() != Reason.INVALID_WRAPPED_KEY) {
                     throw e;
@@ -342,9 +328,34 @@ public final class AzureKeyVaultKeyProvider implements KeyEncryptionKeyProvider 
 
     // ---------------------------------------------------------------- plumbing
 
-    private CryptographyClient cryptoClient(String name, String version) {
-        String id = keyId(name, version);
-        synchronized (cryptoClients) {
+    /**
+     * The Key Vault clients of one credential. When Key Vault rejects a token that the credential still
+     * considers valid (revoked, or a clock disagreement), they are rebuilt with a fresh credential once.
+     */
+    private final class Clients {
+        final KeyClient keyClient;
+        private final TokenCredential credential;
+        private final Map<String, CryptographyClient> cryptoClients = new LinkedHashMap<>(16, 0.75f, true) {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, CryptographyClient> eldest) {
+                return size() > MAX_CRYPTO_CLIENTS;
+            }
+        };
+
+        Clients(TokenCredential credential) {
+            this.credential = credential;
+            KeyClientBuilder kb = new KeyClientBuilder().vaultUrl(vaultUrl).credential(credential).httpClient(httpClient)
+                    .retryOptions(retryOptions).addPolicy(requestCounter);
+            if (!challengeVerification) {
+                kb.disableChallengeResourceVerification();
+            }
+            this.keyClient = kb.buildClient();
+        }
+
+        synchronized CryptographyClient crypto(String name, String version) {
+            String id = keyId(name, version);
             CryptographyClient client = cryptoClients.get(id);
             if (client == null) {
                 CryptographyClientBuilder b = new CryptographyClientBuilder().keyIdentifier(id).credential(credential)
@@ -361,14 +372,35 @@ public final class AzureKeyVaultKeyProvider implements KeyEncryptionKeyProvider 
         }
     }
 
-    private <T> T call(String operation, String name, String version, Supplier<T> action) {
+    private <T> T call(String operation, String name, String version, Function<Clients, T> action) {
         ensureOpen();
-        calls.incrementAndGet();
+        Clients current = clients;
         try {
-            return action.get();
+            calls.incrementAndGet();
+            return action.apply(current);
+        } catch (RuntimeException e) {
+            RuntimeException translated = AzureErrors.translate(e, operation, describe(name, version));
+            if (!(translated instanceof KmsAccessException k) || k.reason() != Reason.TOKEN_REJECTED) {
+                throw translated;
+            }
+        }
+        Clients fresh = refreshCredential(current);
+        log.warn("Key Vault rejected the access token of {} for {}; retrying once with a fresh credential",
+                describe(name, version), operation);
+        try {
+            calls.incrementAndGet();
+            return action.apply(fresh);
         } catch (RuntimeException e) {
             throw AzureErrors.translate(e, operation, describe(name, version));
         }
+    }
+
+    private synchronized Clients refreshCredential(Clients rejected) {
+        if (clients == rejected) {
+            clients = new Clients(credentials.get());
+            credentialRefreshes.incrementAndGet();
+        }
+        return clients;
     }
 
     String keyId(String name, String version) {
@@ -410,6 +442,11 @@ public final class AzureKeyVaultKeyProvider implements KeyEncryptionKeyProvider 
         return calls.get();
     }
 
+    /** Times Key Vault rejected a token and the credential was rebuilt. */
+    public long credentialRefreshes() {
+        return credentialRefreshes.get();
+    }
+
     /** HTTP requests sent to Key Vault, including retries and authentication challenges. */
     public long httpRequests() {
         return httpRequests.get();
@@ -418,9 +455,6 @@ public final class AzureKeyVaultKeyProvider implements KeyEncryptionKeyProvider 
     @Override
     public void close() {
         closed = true;
-        synchronized (cryptoClients) {
-            cryptoClients.clear();
-        }
         synchronized (resolvedVersions) {
             resolvedVersions.clear();
         }

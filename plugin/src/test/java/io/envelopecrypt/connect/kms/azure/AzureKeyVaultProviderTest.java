@@ -133,6 +133,24 @@ class AzureKeyVaultProviderTest {
     }
 
     @Test
+    void aTokenKeyVaultRejectsIsReplacedOnceWithAFreshCredential() {
+        try (AzureKeyVaultKeyProvider enc = provider(azure.encryptConfig("azure.keyvault.wrap.mode", "remote"));
+             AzureKeyVaultKeyProvider dec = provider(azure.decryptConfig())) {
+            WrappedKey wrapped = enc.wrap(dek());
+            dec.unwrap(wrapped);
+            // Key Vault's clock jumps past the cached tokens' expiry; the SDK still considers them valid.
+            azure.vault.advanceClock(2 * 3600);
+            try {
+                assertThat(dec.unwrap(enc.wrap(dek()))).hasSize(32);
+                assertThat(enc.credentialRefreshes()).isEqualTo(1);
+                assertThat(dec.credentialRefreshes()).isEqualTo(1);
+            } finally {
+                azure.vault.advanceClock(-2 * 3600);
+            }
+        }
+    }
+
+    @Test
     void verifyOnStartChecksTheOperationEachSideNeeds() {
         try (AzureKeyVaultKeyProvider enc = provider(azure.encryptConfig("azure.keyvault.wrap.mode", "remote"));
              AzureKeyVaultKeyProvider dec = provider(azure.decryptConfig())) {
