@@ -1,0 +1,160 @@
+package io.envelopecrypt.connect.crypto;
+
+import io.envelopecrypt.connect.envelope.Envelope;
+import io.envelopecrypt.connect.kms.WrappedKey;
+import io.envelopecrypt.connect.kms.local.LocalKeyEncryptionKeyProvider;
+import io.envelopecrypt.connect.testing.MutableClock;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.NotSerializableException;
+import java.io.ObjectOutputStream;
+import java.lang.reflect.Field;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Data keys are wiped when they leave use, never before, and never show up in a string or a stream. */
+class DataKeyLifecycleTest {
+    private final LocalKeyEncryptionKeyProvider kek = new LocalKeyEncryptionKeyProvider("test",
+            List.of("0123456789abcdef0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+    private final MutableClock clock = new MutableClock(1_000_000L);
+
+    @AfterEach
+    void closeKek() {
+        kek.close();
+    }
+
+    @Test
+    void aRetiredKeyIsWipedOnlyWhenItsLastLeaseIsReturned() throws Exception {
+        DataKey key = newKey();
+        assertThat(key.lease()).isTrue();
+        assertThat(key.lease()).isTrue();
+
+        key.retire();
+        assertThat(key.isDestroyed()).as("wiped while two records still use it").isFalse();
+        assertThat(material(key)).isNotEqualTo(new byte[32]);
+        key.release();
+        assertThat(key.isDestroyed()).isFalse();
+        key.release();
+
+        assertThat(key.isDestroyed()).isTrue();
+        assertThat(material(key)).isEqualTo(new byte[32]);
+        assertThat(key.lease()).as("a wiped key cannot be leased again").isFalse();
+        assertThatThrownBy(key::getEncoded).isInstanceOf(IllegalStateException.class)
+                .hasMessage("data key has been wiped");
+    }
+
+    @Test
+    void rotationRetiresAndWipesTheOldKey() throws Exception {
+        try (DataKeyManager manager = new DataKeyManager(kek, 2, 60_000, clock, new SecureRandom())) {
+            DataKey first = manager.acquire();
+            first.release();
+            manager.acquire().release();
+            DataKey third = manager.acquire();
+
+            assertThat(third).isNotSameAs(first);
+            assertThat(first.isDestroyed()).isTrue();
+            assertThat(material(first)).isEqualTo(new byte[32]);
+            third.release();
+            assertThat(third.isDestroyed()).as("the current key stays usable").isFalse();
+
+            manager.close();
+            assertThat(third.isDestroyed()).as("closing wipes the current key").isTrue();
+        }
+    }
+
+    @Test
+    void rotationByAgeWaitsForRecordsInFlight() {
+        try (DataKeyManager manager = new DataKeyManager(kek, 1_000, 60_000, clock, new SecureRandom())) {
+            DataKey inFlight = manager.acquire();
+            clock.advance(60_000);
+            DataKey next = manager.acquire();
+
+            assertThat(next).isNotSameAs(inFlight);
+            assertThat(inFlight.isDestroyed()).isFalse();
+            assertThat(inFlight.getEncoded()).hasSize(32);
+            inFlight.release();
+            assertThat(inFlight.isDestroyed()).isTrue();
+            next.release();
+        }
+    }
+
+    @Test
+    void theUnwrappedKeyCacheWipesWhatItEvictsByAgeSizeAndClose() {
+        try (UnwrappedKeyCache cache = new UnwrappedKeyCache(kek, 2, 10_000, clock)) {
+            List<WrappedKey> wrapped = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                wrapped.add(kek.wrap(new SecureRandom().generateSeed(32)));
+            }
+            DataKey a = cache.acquire(wrapped.get(0));
+            a.release();
+            DataKey b = cache.acquire(wrapped.get(1));
+            b.release();
+            DataKey c = cache.acquire(wrapped.get(2));
+            c.release();
+            assertThat(a.isDestroyed()).as("evicted as least recently used").isTrue();
+            assertThat(b.isDestroyed()).isFalse();
+            assertThat(cache.evictions()).isEqualTo(1);
+
+            clock.advance(10_000);
+            DataKey b2 = cache.acquire(wrapped.get(1));
+            assertThat(b.isDestroyed()).as("expired").isTrue();
+            assertThat(b2).isNotSameAs(b);
+            assertThat(cache.unwraps()).isEqualTo(4);
+
+            cache.close();
+            assertThat(c.isDestroyed()).isTrue();
+            assertThat(b2.isDestroyed()).as("still leased at close").isFalse();
+            b2.release();
+            assertThat(b2.isDestroyed()).isTrue();
+        }
+    }
+
+    @Test
+    void noStringFormOrSerializationRevealsKeyMaterial() throws Exception {
+        DataKey key = newKey();
+        byte[] material = key.getEncoded();
+        WrappedKey wrapped = key.wrapped();
+        Envelope envelope = new Envelope(1, "id-1", 1L, "Payment", new byte[] {1, 2, 3, 4, 5, 6, 7, 8},
+                wrapped.keyId(), "AES-256-GCM", new byte[12], Map.of(), wrapped.wrapped(), wrapped.algorithm(),
+                "avro", new byte[] {9});
+
+        List<String> forbidden = List.of(
+                HexFormat.of().formatHex(material), HexFormat.of().withUpperCase().formatHex(material),
+                Base64.getEncoder().encodeToString(material), java.util.Arrays.toString(material),
+                HexFormat.of().formatHex(wrapped.wrapped()), Base64.getEncoder().encodeToString(wrapped.wrapped()),
+                java.util.Arrays.toString(wrapped.wrapped()), java.util.Arrays.toString(envelope.encryptedPayload()));
+        for (String text : List.of(key.toString(), wrapped.toString(), envelope.toString(), kek.toString(),
+                kek.description())) {
+            for (String secret : forbidden) {
+                assertThat(text).doesNotContain(secret);
+            }
+        }
+        assertThat(key.toString()).contains(wrapped.keyId());
+
+        try (ObjectOutputStream out = new ObjectOutputStream(new ByteArrayOutputStream())) {
+            assertThatThrownBy(() -> out.writeObject(key)).isInstanceOf(NotSerializableException.class);
+        }
+    }
+
+    private DataKey newKey() {
+        byte[] material = new SecureRandom().generateSeed(32);
+        return new DataKey(material, kek.wrap(material), clock.millis());
+    }
+
+    /** The key's own array, to see that it was zeroed rather than merely marked as destroyed. */
+    private static byte[] material(DataKey key) throws ReflectiveOperationException {
+        Field f = DataKey.class.getDeclaredField("material");
+        f.setAccessible(true);
+        return ((byte[]) f.get(key)).clone();
+    }
+}
