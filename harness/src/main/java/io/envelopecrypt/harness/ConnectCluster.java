@@ -30,6 +30,13 @@ public final class ConnectCluster implements AutoCloseable {
         Map<String, String> extraConfig = new LinkedHashMap<>();
         Map<String, String> env = new LinkedHashMap<>();
         String maxHeap = "512m";
+        boolean debugLogging;
+
+        /** DEBUG for every logger of the workers (for secret-hygiene checks). */
+        public Options debugLogging() {
+            this.debugLogging = true;
+            return this;
+        }
 
         public Options kafkaLine(String line) {
             this.kafkaLine = line;
@@ -95,12 +102,16 @@ public final class ConnectCluster implements AutoCloseable {
             p.put("config.providers.file.class", "org.apache.kafka.common.config.provider.FileConfigProvider");
             p.put("config.providers.env.class", "org.apache.kafka.common.config.provider.EnvVarConfigProvider");
             o.extraConfig.forEach(p::put);
-            List<String> jvm = List.of("-Xms128m", "-Xmx" + o.maxHeap, "-XX:+UseSerialGC",
-                    "-Dorg.slf4j.simpleLogger.showDateTime=true",
-                    "-Dorg.slf4j.simpleLogger.log.org.apache.kafka.clients=warn",
-                    "-Dorg.slf4j.simpleLogger.log.org.apache.kafka.common.config=warn",
-                    "-Dorg.slf4j.simpleLogger.log.org.reflections=error",
-                    "-Dorg.slf4j.simpleLogger.log.com.azure=warn");
+            List<String> jvm = new ArrayList<>(List.of("-Xms128m", "-Xmx" + o.maxHeap, "-XX:+UseSerialGC",
+                    "-Dorg.slf4j.simpleLogger.showDateTime=true"));
+            if (o.debugLogging) {
+                jvm.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=debug");
+            } else {
+                jvm.addAll(List.of("-Dorg.slf4j.simpleLogger.log.org.apache.kafka.clients=warn",
+                        "-Dorg.slf4j.simpleLogger.log.org.apache.kafka.common.config=warn",
+                        "-Dorg.slf4j.simpleLogger.log.org.reflections=error",
+                        "-Dorg.slf4j.simpleLogger.log.com.azure=warn"));
+            }
             ConnectWorker w = new ConnectWorker(o.groupId + "-" + i, classpath, p, o.env, workDir, jvm);
             cluster.workers.add(w);
         }

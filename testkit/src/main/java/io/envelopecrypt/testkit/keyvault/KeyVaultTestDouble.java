@@ -252,6 +252,23 @@ public final class KeyVaultTestDouble implements AutoCloseable {
         key(name, version).keyOps = new ArrayList<>(keyOps);
     }
 
+    /**
+     * Unwraps with a key's private key, bypassing HTTP and authorization: lets a test learn the data keys
+     * of envelopes so that it can search logs for them. Test use only.
+     */
+    public byte[] unwrapForTest(String name, String version, String algorithm, byte[] wrapped) {
+        try {
+            OAEPParameterSpec oaep = "RSA-OAEP".equals(algorithm)
+                    ? new OAEPParameterSpec("SHA-1", "MGF1", MGF1ParameterSpec.SHA1, PSource.PSpecified.DEFAULT)
+                    : new OAEPParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, PSource.PSpecified.DEFAULT);
+            Cipher c = Cipher.getInstance("RSA/ECB/OAEPPadding");
+            c.init(Cipher.DECRYPT_MODE, key(name, version).pair.getPrivate(), oaep);
+            return c.doFinal(wrapped);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException("cannot unwrap", e);
+        }
+    }
+
     public String latestVersion(String name) {
         return latestVersion.get(name);
     }
