@@ -180,4 +180,52 @@ class TamperingTest {
         assertThatThrownBy(() -> decrypt.apply(partial)).isInstanceOf(DataException.class)
                 .hasMessageContaining("'id' field is not a string");
     }
+
+    private void assertRejectedWith(Struct tampered, String message) {
+        SourceRecord record = encrypted.newRecord(encrypted.topic(), encrypted.kafkaPartition(), encrypted.keySchema(),
+                encrypted.key(), encrypted.valueSchema(), tampered, encrypted.timestamp());
+        assertThatThrownBy(() -> decrypt.apply(record)).isInstanceOf(DataException.class).hasMessageContaining(message)
+                .hasMessageNotContaining(CARD);
+    }
+
+    @Test
+    void malformedEnvelopesAreRejectedWithTheReason() {
+        assertRejectedWith(modified(s -> s.put(EnvelopeSchema.ENVELOPE_VERSION, 2)), "Unsupported envelope version 2");
+        assertRejectedWith(modified(s -> s.put(EnvelopeSchema.ENCRYPTION_ALGORITHM, "AES-256-CBC")),
+                "Unsupported encryption algorithm 'AES-256-CBC'");
+        assertRejectedWith(modified(s -> s.put(EnvelopeSchema.PAYLOAD_FORMAT, "protobuf")), "Unsupported payload format 'protobuf'");
+        assertRejectedWith(modified(s -> s.put(EnvelopeSchema.ENCRYPTED_PAYLOAD, new byte[15])), "shorter than the GCM tag");
+        byte[] ciphertext = envelope.getBytes(EnvelopeSchema.ENCRYPTED_PAYLOAD);
+        assertRejectedWith(modified(s -> s.put(EnvelopeSchema.ENCRYPTED_PAYLOAD,
+                java.util.Arrays.copyOf(ciphertext, ciphertext.length - 1))), "failed authentication");
+        assertRejectedWith(modified(s -> s.put(EnvelopeSchema.IV, new byte[16])), "IV has 16 bytes");
+        assertRejectedWith(modified(s -> s.put(EnvelopeSchema.KEY_ID, "local:unknown")), "not among the configured local keys");
+    }
+
+    @Test
+    void oversizedEnvelopeFieldsAreRefusedBeforeAnyWork() {
+        assertRejectedWith(modified(s -> s.put(EnvelopeSchema.KEY_ID, "k".repeat(70_000))), "'keyId' field is longer than");
+        assertRejectedWith(modified(s -> s.put(EnvelopeSchema.WRAPPED_DATA_KEY, new byte[2048])),
+                "'wrappedDataKey' field is longer than 1024 bytes");
+        assertRejectedWith(modified(s -> s.put(EnvelopeSchema.PAYLOAD_SCHEMA, new byte[2 << 20])),
+                "'payloadSchema' field is longer than");
+        Map<String, String> huge = new HashMap<>();
+        for (int i = 0; i < 2000; i++) {
+            huge.put("k" + i, "v");
+        }
+        assertRejectedWith(modified(s -> s.put(EnvelopeSchema.METADATA, huge)), "metadata has more than 1024 entries");
+    }
+
+    @Test
+    void valuesNoConverterCanProduceAreRejectedByTypeNotContent() {
+        SourceRecord date = RoundTripTest.record(null, Map.of("id", java.util.UUID.randomUUID(), "card", CARD), 1);
+        assertThatThrownBy(() -> encrypt.apply(date)).isInstanceOf(DataException.class)
+                .hasMessageContaining("java.util.UUID").hasMessageNotContaining(CARD);
+        Struct payment = new Struct(PAYMENT).put("card", CARD).put("amount", new BigDecimal("1.00"));
+        SourceRecord nested = RoundTripTest.record(null, Map.of("payment", payment), 1);
+        assertThatThrownBy(() -> encrypt.apply(nested)).isInstanceOf(DataException.class)
+                .hasMessageContaining("needs a value schema").hasMessageNotContaining(CARD);
+        SourceRecord mismatch = RoundTripTest.record(PAYMENT, Map.of("card", CARD), 1);
+        assertThatThrownBy(() -> encrypt.apply(mismatch)).isInstanceOf(DataException.class).hasMessageNotContaining(CARD);
+    }
 }
