@@ -8,6 +8,7 @@ key that wrapped its data key under "localKeyBase64", as docs/envelope-test-vect
 Key Vault, replace unwrap_local() with a call to CryptographyClient.unwrap_key (azure-keyvault-keys).
 """
 import base64
+import hashlib
 import io
 import json
 import struct
@@ -28,10 +29,12 @@ def field(value):
 
 
 def associated_data(e, wrapped, payload_schema):
+    """Section 3: the per-record fields, with the wrapped key and the payload schema bound by SHA-256."""
+    key_binding = hashlib.sha256(field(e["keyId"]) + field(e["dataKeyWrapAlgorithm"]) + field(wrapped)).digest()
+    payload_binding = hashlib.sha256(field(e["payloadFormat"]) + field(payload_schema)).digest()
     out = struct.pack(">i", e["envelopeVersion"])
     out += field(e["id"]) + struct.pack(">q", e["timestamp"]) + field(e.get("eventType"))
-    out += field(e["keyId"]) + field(e["encryptionAlgorithm"]) + field(e["dataKeyWrapAlgorithm"])
-    out += field(wrapped) + field(e["payloadFormat"]) + field(payload_schema)
+    out += field(e["encryptionAlgorithm"]) + key_binding + payload_binding
     metadata = e.get("metadata")
     if metadata is None:
         out += struct.pack(">i", -1)

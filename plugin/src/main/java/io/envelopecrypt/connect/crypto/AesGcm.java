@@ -2,7 +2,6 @@ package io.envelopecrypt.connect.crypto;
 
 import java.security.GeneralSecurityException;
 import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
@@ -11,12 +10,11 @@ import javax.crypto.SecretKey;
 import javax.crypto.spec.GCMParameterSpec;
 
 /**
- * AES-256-GCM with a fresh random 96-bit IV per message and a 128-bit tag appended to the ciphertext
+ * AES-256-GCM with a 96-bit IV (see {@link DataKey#nextIv()}) and a 128-bit tag appended to the ciphertext
  * (the layout of JCE, .NET {@code AesGcm} with the tag concatenated, Go {@code cipher.AEAD.Seal},
  * and Python {@code AESGCM}).
  *
- * <p>Ciphers and random generators are per thread: {@code Cipher.getInstance} and a shared
- * {@code SecureRandom} are the costly and contended parts of doing this per record.
+ * <p>Ciphers are per thread: {@code Cipher.getInstance} is the costly part of doing this per record.
  */
 public final class AesGcm {
     public static final String ALGORITHM = "AES-256-GCM";
@@ -25,19 +23,6 @@ public final class AesGcm {
     private static final int TAG_BITS = TAG_BYTES * 8;
 
     private final ThreadLocal<Cipher> ciphers = ThreadLocal.withInitial(AesGcm::newCipher);
-    private final ThreadLocal<SecureRandom> randoms = ThreadLocal.withInitial(AesGcm::newRandom);
-
-    /** A new random IV. */
-    public byte[] newIv() {
-        byte[] iv = new byte[IV_BYTES];
-        randoms.get().nextBytes(iv);
-        return iv;
-    }
-
-    /** Fills {@code out} with random bytes from this thread's generator (used for data keys too). */
-    public void randomBytes(byte[] out) {
-        randoms.get().nextBytes(out);
-    }
 
     /** Encrypts {@code plaintext[offset, offset+length)}; returns ciphertext followed by the tag. */
     public byte[] encrypt(SecretKey key, byte[] iv, byte[] aad, int aadLength, byte[] plaintext, int offset, int length) {
@@ -77,12 +62,4 @@ public final class AesGcm {
         }
     }
 
-    private static SecureRandom newRandom() {
-        try {
-            // One DRBG per thread: no lock shared with other threads, unlike the default NativePRNG.
-            return SecureRandom.getInstance("DRBG");
-        } catch (NoSuchAlgorithmException e) {
-            return new SecureRandom();
-        }
-    }
 }

@@ -7,6 +7,7 @@ import java.io.ObjectOutputStream;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 import javax.crypto.SecretKey;
 
@@ -30,19 +31,70 @@ public final class DataKey implements SecretKey {
     /** Number of outstanding leases, or {@link #DESTROYED} once wiped. */
     private final transient AtomicInteger leases = new AtomicInteger();
     private transient volatile boolean retired;
+    /** Whether this key encrypts: only then does it hand out IVs. */
+    private final transient boolean encrypting;
+    private final transient int ivFixedField;
+    private final transient AtomicLong ivCounter = new AtomicLong();
+    private transient volatile byte[] derivedFromWrapped;
 
-    /** Takes ownership of {@code material}: the caller must not keep or wipe it. */
+    /**
+     * A key that only decrypts (an unwrapped data key). Takes ownership of {@code material}: the caller must
+     * not keep or wipe it.
+     */
     public DataKey(byte[] material, WrappedKey wrapped, long createdAtMillis) {
+        this(material, wrapped, createdAtMillis, false, 0);
+    }
+
+    /**
+     * A key that encrypts, whose IVs start with {@code ivFixedField} (random per key). Takes ownership of
+     * {@code material}: the caller must not keep or wipe it.
+     */
+    public DataKey(byte[] material, WrappedKey wrapped, long createdAtMillis, int ivFixedField) {
+        this(material, wrapped, createdAtMillis, true, ivFixedField);
+    }
+
+    private DataKey(byte[] material, WrappedKey wrapped, long createdAtMillis, boolean encrypting, int ivFixedField) {
         if (material.length != 32) {
             throw new IllegalArgumentException("data keys are 32 bytes");
         }
         this.material = material;
         this.wrapped = wrapped;
         this.createdAtMillis = createdAtMillis;
+        this.encrypting = encrypting;
+        this.ivFixedField = ivFixedField;
+    }
+
+    /**
+     * The next 96-bit GCM IV under this key: the deterministic construction of NIST SP 800-38D section 8.2.1,
+     * a 32-bit fixed field (random per key) followed by a 64-bit invocation counter. No IV can repeat under
+     * one key, however many threads share it, and no random generator runs per record.
+     */
+    public byte[] nextIv() {
+        if (!encrypting) {
+            throw new IllegalStateException("an unwrapped data key only decrypts");
+        }
+        long n = ivCounter.getAndIncrement();
+        return new byte[] {
+            (byte) (ivFixedField >>> 24), (byte) (ivFixedField >>> 16), (byte) (ivFixedField >>> 8), (byte) ivFixedField,
+            (byte) (n >>> 56), (byte) (n >>> 48), (byte) (n >>> 40), (byte) (n >>> 32),
+            (byte) (n >>> 24), (byte) (n >>> 16), (byte) (n >>> 8), (byte) n};
     }
 
     public WrappedKey wrapped() {
         return wrapped;
+    }
+
+    /**
+     * A value derived from the wrapped key once and kept for the key's lifetime (the envelope's key binding),
+     * so that it is not recomputed per record. {@code derive} must always be the same function.
+     */
+    public byte[] derived(Function<WrappedKey, byte[]> derive) {
+        byte[] d = derivedFromWrapped;
+        if (d == null) {
+            d = derive.apply(wrapped);
+            derivedFromWrapped = d;
+        }
+        return d;
     }
 
     public long createdAtMillis() {

@@ -71,7 +71,7 @@ public final class DataKeyManager implements AutoCloseable {
         byte[] material = new byte[32];
         random.nextBytes(material);
         try {
-            DataKey key = new DataKey(material, kek.wrap(material), clock.millis());
+            DataKey key = new DataKey(material, kek.wrap(material), clock.millis(), random.nextInt());
             long n = created.incrementAndGet();
             log.debug("Created data key #{} wrapped by {}", n, key.wrapped().keyId());
             return key;

@@ -1,6 +1,10 @@
 package io.envelopecrypt.connect.envelope;
 
+import io.envelopecrypt.connect.kms.WrappedKey;
+
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -14,18 +18,17 @@ import java.util.Map;
  * replayed under another id, time, event type or metadata, its wrapped key cannot be swapped for another
  * envelope's, and its payload schema cannot be replaced to make the same bytes decode differently.
  *
- * <p>Layout (all integers big-endian):
+ * <p>The fields that stay the same for many records (the wrapped data key and the payload schema, hundreds
+ * of bytes together) are bound through their SHA-256 digests, computed once per data key and once per
+ * schema, so the per-record associated data stays around a hundred bytes. Layout (integers big-endian):
  * <pre>
  *   int32  envelopeVersion
  *   field  id
  *   int64  timestamp
  *   field  eventType
- *   field  keyId
  *   field  encryptionAlgorithm
- *   field  dataKeyWrapAlgorithm
- *   field  wrappedDataKey                   (raw bytes)
- *   field  payloadFormat
- *   field  payloadSchema                    (the raw bytes, as carried)
+ *   32 B   keyBinding     = SHA-256(field keyId, field dataKeyWrapAlgorithm, field wrappedDataKey)
+ *   32 B   payloadBinding = SHA-256(field payloadFormat, field payloadSchema)   (payloadSchema as carried)
  *   int32  metadata entry count, or -1 when metadata is absent
  *          then per entry, sorted by the key's UTF-8 bytes (unsigned): field key, field value
  *
@@ -36,8 +39,9 @@ import java.util.Map;
 public final class AssociatedData {
     private static final ThreadLocal<AssociatedData> BUILDERS = ThreadLocal.withInitial(AssociatedData::new);
     private static final int MAX_RETAINED = 1 << 20;
+    public static final int BINDING_BYTES = 32;
 
-    private byte[] buf = new byte[2048];
+    private byte[] buf = new byte[512];
     private int pos;
 
     private AssociatedData() {
@@ -51,20 +55,53 @@ public final class AssociatedData {
                                          String keyId, String encryptionAlgorithm, String dataKeyWrapAlgorithm,
                                          byte[] wrappedDataKey, String payloadFormat, byte[] payloadSchema,
                                          Map<String, String> metadata) {
+        return compute(envelopeVersion, id, timestamp, eventType, encryptionAlgorithm,
+                keyBinding(new WrappedKey(keyId, dataKeyWrapAlgorithm, wrappedDataKey)),
+                payloadBinding(payloadFormat, payloadSchema), metadata);
+    }
+
+    /** As above, with the two digests already computed (they are cached per data key and per schema). */
+    public static AssociatedData compute(int envelopeVersion, String id, long timestamp, String eventType,
+                                         String encryptionAlgorithm, byte[] keyBinding, byte[] payloadBinding,
+                                         Map<String, String> metadata) {
         AssociatedData ad = BUILDERS.get();
         ad.reset();
         ad.putInt(envelopeVersion);
         ad.putString(id);
         ad.putLong(timestamp);
         ad.putString(eventType);
-        ad.putString(keyId);
         ad.putString(encryptionAlgorithm);
-        ad.putString(dataKeyWrapAlgorithm);
-        ad.putBytes(wrappedDataKey);
-        ad.putString(payloadFormat);
-        ad.putBytes(payloadSchema);
+        ad.putRaw(keyBinding);
+        ad.putRaw(payloadBinding);
         ad.putMetadata(metadata);
         return ad;
+    }
+
+    /** SHA-256 of the wrapped data key's fields: {@code field keyId, field dataKeyWrapAlgorithm, field wrappedDataKey}. */
+    public static byte[] keyBinding(WrappedKey key) {
+        AssociatedData ad = new AssociatedData();
+        ad.putString(key.keyId());
+        ad.putString(key.algorithm());
+        ad.putBytes(key.wrapped());
+        return ad.sha256();
+    }
+
+    /** SHA-256 of the payload description: {@code field payloadFormat, field payloadSchema}. */
+    public static byte[] payloadBinding(String payloadFormat, byte[] payloadSchema) {
+        AssociatedData ad = new AssociatedData();
+        ad.putString(payloadFormat);
+        ad.putBytes(payloadSchema);
+        return ad.sha256();
+    }
+
+    private byte[] sha256() {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(buf, 0, pos);
+            return sha.digest();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is not available in this JVM", e);
+        }
     }
 
     public byte[] buffer() {
@@ -82,7 +119,7 @@ public final class AssociatedData {
 
     private void reset() {
         if (buf.length > MAX_RETAINED) {
-            buf = new byte[2048];
+            buf = new byte[512];
         }
         pos = 0;
     }
@@ -104,6 +141,15 @@ public final class AssociatedData {
     private void putLong(long v) {
         putInt((int) (v >>> 32));
         putInt((int) v);
+    }
+
+    private void putRaw(byte[] bytes) {
+        if (bytes.length != BINDING_BYTES) {
+            throw new IllegalArgumentException("a binding is " + BINDING_BYTES + " bytes");
+        }
+        ensure(bytes.length);
+        System.arraycopy(bytes, 0, buf, pos, bytes.length);
+        pos += bytes.length;
     }
 
     private void putBytes(byte[] bytes) {

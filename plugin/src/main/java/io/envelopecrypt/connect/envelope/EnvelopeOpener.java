@@ -68,9 +68,11 @@ public final class EnvelopeOpener {
 
     /** Decrypts and decodes; {@code codec} comes from {@link #check}. */
     public Object open(Envelope e, PayloadCodec codec, DataKey key) {
+        // The key was found by this envelope's exact keyId, algorithm and wrapped bytes, and the codec by its
+        // exact format and payload schema, so their cached digests are this envelope's bindings.
         AssociatedData aad = AssociatedData.compute(e.envelopeVersion(), e.id(), e.timestamp(), e.eventType(),
-                e.keyId(), e.encryptionAlgorithm(), e.dataKeyWrapAlgorithm(), e.wrappedDataKey(), e.payloadFormat(),
-                e.payloadSchema(), e.metadata());
+                e.encryptionAlgorithm(), key.derived(AssociatedData::keyBinding),
+                codec.derived(AssociatedData::payloadBinding), e.metadata());
         byte[] plaintext;
         try {
             plaintext = aead.decrypt(key, e.iv(), aad.buffer(), aad.length(), e.encryptedPayload());

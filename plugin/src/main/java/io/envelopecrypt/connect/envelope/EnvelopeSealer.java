@@ -25,10 +25,10 @@ public final class EnvelopeSealer {
         try {
             codec.encode(value, plaintext);
             WrappedKey wrapped = key.wrapped();
-            byte[] iv = aead.newIv();
+            byte[] iv = key.nextIv();
             AssociatedData aad = AssociatedData.compute(EnvelopeSchema.VERSION, header.id(), header.timestamp(),
-                    header.eventType(), wrapped.keyId(), AesGcm.ALGORITHM, wrapped.algorithm(), wrapped.wrapped(),
-                    codec.format(), codec.payloadSchema(), header.metadata());
+                    header.eventType(), AesGcm.ALGORITHM, key.derived(AssociatedData::keyBinding),
+                    codec.derived(AssociatedData::payloadBinding), header.metadata());
             byte[] ciphertext = aead.encrypt(key, iv, aad.buffer(), aad.length(), plaintext.buffer(), 0, plaintext.length());
             return new Envelope(EnvelopeSchema.VERSION, header.id(), header.timestamp(), header.eventType(),
                     ciphertext, wrapped.keyId(), AesGcm.ALGORITHM, iv, header.metadata(), wrapped.wrapped(),

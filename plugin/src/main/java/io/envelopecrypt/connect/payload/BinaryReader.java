@@ -1,5 +1,7 @@
 package io.envelopecrypt.connect.payload;
 
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -101,6 +103,26 @@ final class BinaryReader {
         byte[] out = Arrays.copyOfRange(buf, pos, pos + n);
         pos += n;
         return out;
+    }
+
+    /** An Avro decimal's bytes as a BigDecimal; compact (no BigInteger) when the value fits a long. */
+    BigDecimal readDecimal(int scale, String where) {
+        int n = readLength();
+        if (n == 0) {
+            throw new MalformedPayloadException(where + ": empty decimal");
+        }
+        BigDecimal d;
+        if (n <= 8) {
+            long v = buf[pos]; // sign-extends the first byte
+            for (int i = 1; i < n; i++) {
+                v = (v << 8) | (buf[pos + i] & 0xFF);
+            }
+            d = BigDecimal.valueOf(v, scale);
+        } else {
+            d = new BigDecimal(new BigInteger(buf, pos, n), scale);
+        }
+        pos += n;
+        return d;
     }
 
     String readString() {

@@ -1,5 +1,6 @@
 package io.envelopecrypt.connect.payload;
 
+import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -63,12 +64,15 @@ public final class BinaryWriter {
 
     void writeLong(long n) {
         ensure(10);
+        byte[] b = buf;
+        int p = pos;
         long z = (n << 1) ^ (n >> 63);
         while ((z & ~0x7FL) != 0) {
-            buf[pos++] = (byte) ((z & 0x7F) | 0x80);
+            b[p++] = (byte) ((z & 0x7F) | 0x80);
             z >>>= 7;
         }
-        buf[pos++] = (byte) z;
+        b[p++] = (byte) z;
+        pos = p;
     }
 
     void writeFloat(float f) {
@@ -109,31 +113,44 @@ public final class BinaryWriter {
     }
 
     void writeString(String s) {
-        // Fast path for ASCII, the common case: no intermediate byte[].
+        // ASCII, the common case, is copied straight into the buffer: its UTF-8 length is its char count,
+        // so the length prefix goes first. Anything else falls back to an encoded copy.
         int n = s.length();
         ensure(10 + n);
         int start = pos;
-        boolean ascii = true;
-        int lengthPos = pos;
-        // Reserve one byte for lengths < 64 (zig-zag makes 63 the last single-byte length).
-        if (n < 64) {
-            pos++;
-            for (int i = 0; i < n; i++) {
-                char c = s.charAt(i);
-                if (c >= 0x80) {
-                    ascii = false;
-                    break;
-                }
-                buf[pos++] = (byte) c;
-            }
-            if (ascii) {
-                buf[lengthPos] = (byte) (n << 1);
+        writeLong(n);
+        byte[] b = buf;
+        int p = pos;
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c >= 0x80) {
+                pos = start;
+                byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+                writeBytes(utf8, 0, utf8.length);
                 return;
             }
-            pos = start;
+            b[p++] = (byte) c;
         }
-        byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
-        writeBytes(utf8, 0, utf8.length);
+        pos = p;
+    }
+
+    /**
+     * Avro decimal bytes: the unscaled value's big-endian two's complement in the fewest bytes, exactly as
+     * {@link BigInteger#toByteArray()} gives it, without allocating that array when the value fits a long.
+     */
+    void writeDecimalUnscaled(BigInteger unscaled) {
+        int bits = unscaled.bitLength();
+        if (bits > 63) {
+            writeBytes(unscaled.toByteArray());
+            return;
+        }
+        long v = unscaled.longValue();
+        int n = bits / 8 + 1;
+        writeLong(n);
+        ensure(n);
+        for (int i = n - 1; i >= 0; i--) {
+            buf[pos++] = (byte) (v >>> (8 * i));
+        }
     }
 
     void writeIndex(int unionIndex) {

@@ -5,6 +5,7 @@ import org.apache.kafka.connect.data.Schema;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.function.BiFunction;
 import java.util.zip.DataFormatException;
 import java.util.zip.Deflater;
 import java.util.zip.Inflater;
@@ -36,6 +37,7 @@ public final class PayloadCodec {
     private final String schemaJson;
     private final byte[] payloadSchema;
     private final ValueCodec root;
+    private volatile byte[] derived;
 
     private PayloadCodec(String format, Schema connectSchema, String schemaJson, byte[] payloadSchema, ValueCodec root) {
         this.format = format;
@@ -118,6 +120,19 @@ public final class PayloadCodec {
     /** The Avro schema of the schemaless format, for documentation and outside readers. */
     public static org.apache.avro.Schema schemalessAvroSchema() {
         return SchemalessCodec.DYNAMIC_VALUE;
+    }
+
+    /**
+     * A value derived from this codec's format and payload schema once (the envelope's payload binding), so
+     * that it is not recomputed per record. {@code derive} must always be the same function.
+     */
+    public byte[] derived(BiFunction<String, byte[], byte[]> derive) {
+        byte[] d = derived;
+        if (d == null) {
+            d = derive.apply(format, payloadSchema);
+            derived = d;
+        }
+        return d;
     }
 
     public String format() {

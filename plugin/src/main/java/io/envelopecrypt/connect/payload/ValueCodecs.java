@@ -6,7 +6,6 @@ import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.errors.DataException;
 
 import java.math.BigDecimal;
-import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -246,16 +245,12 @@ final class ValueCodecs {
                 throw new DataException(where() + " is a Decimal with scale " + d.scale()
                         + " but its schema says scale " + scale);
             }
-            out.writeBytes(d.unscaledValue().toByteArray());
+            out.writeDecimalUnscaled(d.unscaledValue());
         }
 
         @Override
         Object read(BinaryReader in) {
-            byte[] unscaled = in.readBytes();
-            if (unscaled.length == 0) {
-                throw new MalformedPayloadException(where() + ": empty decimal");
-            }
-            return new BigDecimal(new BigInteger(unscaled), scale);
+            return in.readDecimal(scale, where());
         }
     }
 
@@ -486,10 +481,12 @@ final class ValueCodecs {
         @Override
         Object read(BinaryReader in) {
             Struct struct = new Struct(schema);
+            // The codecs were compiled from this schema, so what they read is valid for it.
+            Object[] slots = TrustedStructs.slots(struct);
             for (int i = 0; i < fields.length; i++) {
                 Object v = codecs[i].read(in);
                 if (v != null) {
-                    struct.put(fields[i], v);
+                    TrustedStructs.put(struct, slots, fields[i], v);
                 }
             }
             return struct;

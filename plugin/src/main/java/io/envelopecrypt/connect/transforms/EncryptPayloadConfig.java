@@ -21,8 +21,8 @@ public final class EncryptPayloadConfig {
     public static final String DEK_MAX_RECORDS = "dek.max.records";
     public static final String DEK_MAX_AGE_MS = "dek.max.age.ms";
 
-    /** 2^32 GCM invocations per key is NIST SP 800-38D's limit for random IVs. */
-    public static final long GCM_RANDOM_IV_LIMIT = 1L << 32;
+    /** 2^32 GCM invocations per key: NIST SP 800-38D's limit, kept although IVs come from a per-key counter. */
+    public static final long GCM_INVOCATION_LIMIT = 1L << 32;
     public static final long DEFAULT_DEK_MAX_RECORDS = 1_000_000L;
     public static final long DEFAULT_DEK_MAX_AGE_MS = 60 * 60 * 1000L;
 
@@ -61,9 +61,9 @@ public final class EncryptPayloadConfig {
                             + "header:<name>, topic, record. Entries whose source has no value are left out.",
                     GROUP_ENVELOPE, 5, ConfigDef.Width.LONG, "Metadata")
             .define(DEK_MAX_RECORDS, ConfigDef.Type.LONG, DEFAULT_DEK_MAX_RECORDS,
-                    ConfigDef.Range.between(1, GCM_RANDOM_IV_LIMIT), ConfigDef.Importance.LOW,
+                    ConfigDef.Range.between(1, GCM_INVOCATION_LIMIT), ConfigDef.Importance.LOW,
                     "Records encrypted under one data key before a new one is made (and wrapped by the KEK). "
-                            + "GCM with random IVs allows at most 2^32 per key; the default stays 4096 times below that.",
+                            + "At most 2^32 (NIST SP 800-38D's GCM limit per key); the default stays 4096 times below that.",
                     GROUP_DATA_KEYS, 1, ConfigDef.Width.SHORT, "Records per data key")
             .define(DEK_MAX_AGE_MS, ConfigDef.Type.LONG, DEFAULT_DEK_MAX_AGE_MS,
                     ConfigDef.Range.atLeast(1000), ConfigDef.Importance.LOW,

@@ -72,6 +72,11 @@ class RoundTripTest {
                 SourceRecord decrypted = decrypt.apply(encrypted);
                 assertSchemaEquals(schema, decrypted.valueSchema());
                 assertDeepEquals(value, decrypted.value());
+                // Structs are filled without Struct.put's checks: they must pass Connect's own validation.
+                ((Struct) encrypted.value()).validate();
+                if (decrypted.value() instanceof Struct struct) {
+                    struct.validate();
+                }
                 assertSameEnvelopeOfRecord(original, decrypted);
                 assertSameEnvelopeOfRecord(original, encrypted);
                 assertDeepEquals(snapshot.value(), original.value());
