@@ -30,7 +30,21 @@ public final class ConnectCluster implements AutoCloseable {
         Map<String, String> extraConfig = new LinkedHashMap<>();
         Map<String, String> env = new LinkedHashMap<>();
         String maxHeap = "512m";
+        String gc = "-XX:+UseSerialGC";
+        List<String> jvmOptions = new ArrayList<>();
         boolean debugLogging;
+
+        /** G1, the JVM's default collector, instead of the small-footprint serial one (for benchmarks). */
+        public Options g1() {
+            this.gc = "-XX:+UseG1GC";
+            return this;
+        }
+
+        /** Extra JVM options for every worker, e.g. to start a flight recording. */
+        public Options jvmOption(String option) {
+            jvmOptions.add(option);
+            return this;
+        }
 
         /** DEBUG for every logger of the workers (for secret-hygiene checks). */
         public Options debugLogging() {
@@ -102,8 +116,9 @@ public final class ConnectCluster implements AutoCloseable {
             p.put("config.providers.file.class", "org.apache.kafka.common.config.provider.FileConfigProvider");
             p.put("config.providers.env.class", "org.apache.kafka.common.config.provider.EnvVarConfigProvider");
             o.extraConfig.forEach(p::put);
-            List<String> jvm = new ArrayList<>(List.of("-Xms128m", "-Xmx" + o.maxHeap, "-XX:+UseSerialGC",
+            List<String> jvm = new ArrayList<>(List.of("-Xms128m", "-Xmx" + o.maxHeap, o.gc,
                     "-Dorg.slf4j.simpleLogger.showDateTime=true"));
+            jvm.addAll(o.jvmOptions);
             if (o.debugLogging) {
                 jvm.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=debug");
             } else {
