@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs the benchmarks of docs/performance.md. Builds what is missing first.
+#
+#   scripts/bench.sh jmh [JMH options]        JMH microbenchmarks of EncryptPayload/DecryptPayload
+#                                             e.g. scripts/bench.sh jmh -prof gc -p payload=struct-1KB
+#   scripts/bench.sh pipeline [options]       the pipeline benchmark on the embedded stack
+#                                             (--records N --rounds R --kek local|keyvault|both --out FILE)
+#   scripts/bench.sh costs [options]          Key Vault calls per million records (--records N)
+#
+# Results go to stdout and benchmarks/target/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+what=${1:-}
+shift || true
+cp_file=benchmarks/target/benchmarks.classpath
+if [ ! -f "$cp_file" ] || [ ! -f plugin/target/kafka-connect-envelope-encryption-*.zip ] \
+   || [ -n "$(find plugin/src benchmarks/src test-connectors/src harness/src -newer "$cp_file" -print -quit)" ]; then
+  mvn -B -q -ntp install -DskipTests
+fi
+cp="benchmarks/target/classes:$(cat "$cp_file")"
+java=${BENCH_JAVA:-java}
+
+case "$what" in
+  jmh) exec "$java" -cp "$cp" org.openjdk.jmh.Main TransformBenchmark -rf json \
+         -rff "${JMH_RESULT:-benchmarks/target/jmh-result.json}" "$@" ;;
+  pipeline) exec "$java" -Xmx2g -cp "$cp" io.envelopecrypt.benchmarks.PipelineBenchmark "$@" ;;
+  costs) exec "$java" -Xmx2g -cp "$cp" io.envelopecrypt.benchmarks.KeyVaultCosts "$@" ;;
+  *) sed -n '2,11p' "$0"; exit 2 ;;
+esac
