@@ -7,7 +7,6 @@ import java.io.ObjectOutputStream;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Function;
 
 import javax.crypto.SecretKey;
 
@@ -35,7 +34,6 @@ public final class DataKey implements SecretKey {
     private final transient boolean encrypting;
     private final transient int ivFixedField;
     private final transient AtomicLong ivCounter = new AtomicLong();
-    private transient volatile byte[] derivedFromWrapped;
 
     /**
      * A key that only decrypts (an unwrapped data key). Takes ownership of {@code material}: the caller must
@@ -82,19 +80,6 @@ public final class DataKey implements SecretKey {
 
     public WrappedKey wrapped() {
         return wrapped;
-    }
-
-    /**
-     * A value derived from the wrapped key once and kept for the key's lifetime (the envelope's key binding),
-     * so that it is not recomputed per record. {@code derive} must always be the same function.
-     */
-    public byte[] derived(Function<WrappedKey, byte[]> derive) {
-        byte[] d = derivedFromWrapped;
-        if (d == null) {
-            d = derive.apply(wrapped);
-            derivedFromWrapped = d;
-        }
-        return d;
     }
 
     public long createdAtMillis() {

@@ -1,7 +1,5 @@
 package io.envelopecrypt.connect.envelope;
 
-import io.envelopecrypt.connect.kms.WrappedKey;
-
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -12,22 +10,23 @@ import java.util.Map;
 
 /**
  * The associated data that AES-GCM authenticates with each payload: every envelope field except the
- * ciphertext itself and the IV (which GCM authenticates as the nonce).
+ * ciphertext, the IV (which GCM authenticates as the nonce) and the three fields of the wrapped data key.
  *
  * <p>Binding these fields means a change to any of them makes decryption fail: an envelope cannot be
- * replayed under another id, time, event type or metadata, its wrapped key cannot be swapped for another
- * envelope's, and its payload schema cannot be replaced to make the same bytes decode differently.
+ * replayed under another id, time, event type or metadata, and its payload schema cannot be replaced to
+ * make the same bytes decode differently. The wrapped key ({@code keyId}, {@code dataKeyWrapAlgorithm},
+ * {@code wrappedDataKey}) is left out on purpose: the data key authenticates itself (a changed wrapped key
+ * fails to unwrap or yields another key, and the tag check fails), and leaving it out lets the key be
+ * re-wrapped under a new KEK version or vault without touching the payload (the CLI's {@code rewrap}).
  *
- * <p>The fields that stay the same for many records (the wrapped data key and the payload schema, hundreds
- * of bytes together) are bound through their SHA-256 digests, computed once per data key and once per
- * schema, so the per-record associated data stays around a hundred bytes. Layout (integers big-endian):
+ * <p>The payload schema (hundreds of bytes) is bound through its SHA-256 digest, computed once per schema,
+ * so the per-record associated data stays around a hundred bytes. Layout (integers big-endian):
  * <pre>
  *   int32  envelopeVersion
  *   field  id
  *   int64  timestamp
  *   field  eventType
  *   field  encryptionAlgorithm
- *   32 B   keyBinding     = SHA-256(field keyId, field dataKeyWrapAlgorithm, field wrappedDataKey)
  *   32 B   payloadBinding = SHA-256(field payloadFormat, field payloadSchema)   (payloadSchema as carried)
  *   int32  metadata entry count, or -1 when metadata is absent
  *          then per entry, sorted by the key's UTF-8 bytes (unsigned): field key, field value
@@ -52,17 +51,15 @@ public final class AssociatedData {
      * read the result with {@link #buffer()} and {@link #length()} before the next call on this thread.
      */
     public static AssociatedData compute(int envelopeVersion, String id, long timestamp, String eventType,
-                                         String keyId, String encryptionAlgorithm, String dataKeyWrapAlgorithm,
-                                         byte[] wrappedDataKey, String payloadFormat, byte[] payloadSchema,
+                                         String encryptionAlgorithm, String payloadFormat, byte[] payloadSchema,
                                          Map<String, String> metadata) {
         return compute(envelopeVersion, id, timestamp, eventType, encryptionAlgorithm,
-                keyBinding(new WrappedKey(keyId, dataKeyWrapAlgorithm, wrappedDataKey)),
                 payloadBinding(payloadFormat, payloadSchema), metadata);
     }
 
-    /** As above, with the two digests already computed (they are cached per data key and per schema). */
+    /** As above, with the payload binding already computed (it is cached per schema). */
     public static AssociatedData compute(int envelopeVersion, String id, long timestamp, String eventType,
-                                         String encryptionAlgorithm, byte[] keyBinding, byte[] payloadBinding,
+                                         String encryptionAlgorithm, byte[] payloadBinding,
                                          Map<String, String> metadata) {
         AssociatedData ad = BUILDERS.get();
         ad.reset();
@@ -71,19 +68,9 @@ public final class AssociatedData {
         ad.putLong(timestamp);
         ad.putString(eventType);
         ad.putString(encryptionAlgorithm);
-        ad.putRaw(keyBinding);
         ad.putRaw(payloadBinding);
         ad.putMetadata(metadata);
         return ad;
-    }
-
-    /** SHA-256 of the wrapped data key's fields: {@code field keyId, field dataKeyWrapAlgorithm, field wrappedDataKey}. */
-    public static byte[] keyBinding(WrappedKey key) {
-        AssociatedData ad = new AssociatedData();
-        ad.putString(key.keyId());
-        ad.putString(key.algorithm());
-        ad.putBytes(key.wrapped());
-        return ad.sha256();
     }
 
     /** SHA-256 of the payload description: {@code field payloadFormat, field payloadSchema}. */

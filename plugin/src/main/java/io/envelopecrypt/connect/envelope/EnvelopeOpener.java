@@ -68,11 +68,10 @@ public final class EnvelopeOpener {
 
     /** Decrypts and decodes; {@code codec} comes from {@link #check}. */
     public Object open(Envelope e, PayloadCodec codec, DataKey key) {
-        // The key was found by this envelope's exact keyId, algorithm and wrapped bytes, and the codec by its
-        // exact format and payload schema, so their cached digests are this envelope's bindings.
+        // The codec was found by this envelope's exact format and payload schema, so its cached digest is
+        // this envelope's payload binding.
         AssociatedData aad = AssociatedData.compute(e.envelopeVersion(), e.id(), e.timestamp(), e.eventType(),
-                e.encryptionAlgorithm(), key.derived(AssociatedData::keyBinding),
-                codec.derived(AssociatedData::payloadBinding), e.metadata());
+                e.encryptionAlgorithm(), codec.derived(AssociatedData::payloadBinding), e.metadata());
         byte[] plaintext;
         try {
             plaintext = aead.decrypt(key, e.iv(), aad.buffer(), aad.length(), e.encryptedPayload());

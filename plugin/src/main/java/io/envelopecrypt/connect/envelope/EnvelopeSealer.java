@@ -27,8 +27,7 @@ public final class EnvelopeSealer {
             WrappedKey wrapped = key.wrapped();
             byte[] iv = key.nextIv();
             AssociatedData aad = AssociatedData.compute(EnvelopeSchema.VERSION, header.id(), header.timestamp(),
-                    header.eventType(), AesGcm.ALGORITHM, key.derived(AssociatedData::keyBinding),
-                    codec.derived(AssociatedData::payloadBinding), header.metadata());
+                    header.eventType(), AesGcm.ALGORITHM, codec.derived(AssociatedData::payloadBinding), header.metadata());
             byte[] ciphertext = aead.encrypt(key, iv, aad.buffer(), aad.length(), plaintext.buffer(), 0, plaintext.length());
             return new Envelope(EnvelopeSchema.VERSION, header.id(), header.timestamp(), header.eventType(),
                     ciphertext, wrapped.keyId(), AesGcm.ALGORITHM, iv, header.metadata(), wrapped.wrapped(),
