@@ -1,0 +1,213 @@
+"""Decrypting EncryptPayload envelopes outside Kafka Connect, following docs/envelope-spec.md.
+
+Only the specification, the `cryptography` package (AES-GCM, RSA-OAEP, AES key wrap) and `fastavro` (Avro
+binary decoding) are used. An envelope here is a dict of its fields with bytes fields as `bytes`, which is
+what confluent-kafka's AvroDeserializer returns; `envelope_from_json` turns the base64 form of the test
+vectors into that.
+"""
+import base64
+import datetime
+import decimal
+import hashlib
+import io
+import json
+import pathlib
+import struct
+import zlib
+
+import fastavro
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.keywrap import aes_key_unwrap
+
+ENVELOPE_VERSION = 1
+ENCRYPTION_ALGORITHM = "AES-256-GCM"
+BYTES_FIELDS = ("encryptedPayload", "iv", "wrappedDataKey", "payloadSchema")
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+_DYNAMIC_VALUE_AVSC = pathlib.Path(__file__).resolve().parents[2] / "docs" / "dynamic-value.avsc"
+
+
+class EnvelopeError(Exception):
+    """The envelope is not one this reader can open (section 6 of the specification)."""
+
+
+def envelope_from_json(fields):
+    """The test vectors' JSON form (bytes as base64) to the dict form used here."""
+    e = dict(fields)
+    for name in BYTES_FIELDS:
+        if e.get(name) is not None:
+            e[name] = base64.b64decode(e[name])
+    return e
+
+
+def _field(value):
+    """int32 length + bytes (strings as UTF-8), or int32 -1 for null (section 3)."""
+    if value is None:
+        return struct.pack(">i", -1)
+    data = value.encode("utf-8") if isinstance(value, str) else bytes(value)
+    return struct.pack(">i", len(data)) + data
+
+
+def associated_data(e):
+    """Section 3: the bytes GCM authenticates besides the ciphertext."""
+    payload_binding = hashlib.sha256(_field(e["payloadFormat"]) + _field(e.get("payloadSchema"))).digest()
+    out = struct.pack(">i", e["envelopeVersion"])
+    out += _field(e["id"]) + struct.pack(">q", e["timestamp"]) + _field(e.get("eventType"))
+    out += _field(e["encryptionAlgorithm"]) + payload_binding
+    metadata = e.get("metadata")
+    if metadata is None:
+        out += struct.pack(">i", -1)
+    else:
+        out += struct.pack(">i", len(metadata))
+        for key in sorted(metadata, key=lambda k: k.encode("utf-8")):
+            out += _field(key) + _field(metadata[key])
+    return out
+
+
+def check(e):
+    """Step 1: refuse what this reader does not understand, before touching any key."""
+    if e.get("envelopeVersion") != ENVELOPE_VERSION:
+        raise EnvelopeError(f"unsupported envelope version {e.get('envelopeVersion')!r}")
+    if e.get("encryptionAlgorithm") != ENCRYPTION_ALGORITHM:
+        raise EnvelopeError(f"unsupported encryption algorithm {e.get('encryptionAlgorithm')!r}")
+    if len(e.get("iv") or b"") != 12:
+        raise EnvelopeError("the iv is not 12 bytes")
+    if e.get("payloadFormat") not in ("avro", "avro-schemaless"):
+        raise EnvelopeError(f"unsupported payload format {e.get('payloadFormat')!r}")
+    if (e["payloadFormat"] == "avro") != (e.get("payloadSchema") is not None):
+        raise EnvelopeError("payloadSchema must be present exactly for format 'avro'")
+
+
+def unwrap_with_rsa_private_key(private_key_pem, algorithm, wrapped):
+    """Step 2 with the RSA key in hand (the test vectors; Key Vault does this with unwrapKey)."""
+    key = serialization.load_pem_private_key(private_key_pem.encode("ascii"), password=None)
+    digest = {"RSA-OAEP-256": hashes.SHA256, "RSA-OAEP": hashes.SHA1}.get(algorithm)
+    if digest is None:
+        raise EnvelopeError(f"not an RSA wrap algorithm: {algorithm!r}")
+    return key.decrypt(wrapped, padding.OAEP(mgf=padding.MGF1(digest()), algorithm=digest(), label=None))
+
+
+def unwrap_with_local_key(key_base64, algorithm, wrapped):
+    """Step 2 for local development keys: RFC 3394 AES key wrap."""
+    if algorithm != "A256KW":
+        raise EnvelopeError(f"not a local wrap algorithm: {algorithm!r}")
+    return aes_key_unwrap(base64.b64decode(key_base64), wrapped)
+
+
+def decrypt_payload(e, data_key):
+    """Steps 1, 3 and 4: the plaintext bytes; raises cryptography's InvalidTag when anything was altered."""
+    check(e)
+    return AESGCM(data_key).decrypt(e["iv"], e["encryptedPayload"], associated_data(e))
+
+
+def writer_schema(e):
+    """Step 5's schema: the inflated payloadSchema, or DynamicValue for schemaless payloads."""
+    if e["payloadFormat"] == "avro":
+        return json.loads(zlib.decompress(e["payloadSchema"], -15))
+    return json.loads(_DYNAMIC_VALUE_AVSC.read_text(encoding="utf-8"))
+
+
+def decode_plaintext(e, plaintext):
+    """Step 5: the Avro datum, as fastavro gives it (logical types converted)."""
+    schema = writer_schema(e)
+    datum = fastavro.schemaless_reader(io.BytesIO(plaintext), fastavro.parse_schema(schema),
+                                       return_record_name=True, return_record_name_override=True)
+    return to_json_value(schema, datum) if e["payloadFormat"] == "avro" else _dynamic(datum)
+
+
+def decrypt(e, data_key):
+    """Steps 1 to 5: the original value as plain JSON-like Python data (see to_json_value)."""
+    return decode_plaintext(e, decrypt_payload(e, data_key))
+
+
+# ---- plain values, the way Kafka's JsonConverter (schemas.enable=false, decimal.format=NUMERIC) writes them:
+# structs and maps as dicts, maps with non-string keys as [key, value] pairs, decimals as Decimal, Timestamp /
+# Date / Time as epoch milliseconds / days / milliseconds of the day, bytes as base64 strings.
+
+def _scalar(v):
+    if isinstance(v, datetime.datetime):
+        return (v - EPOCH) // datetime.timedelta(milliseconds=1)
+    if isinstance(v, datetime.date):
+        return (v - datetime.date(1970, 1, 1)).days
+    if isinstance(v, datetime.time):
+        return ((v.hour * 60 + v.minute) * 60 + v.second) * 1000 + v.microsecond // 1000
+    if isinstance(v, (bytes, bytearray)):
+        return base64.b64encode(bytes(v)).decode("ascii")
+    if isinstance(v, float):
+        return decimal.Decimal(repr(v))
+    return v
+
+
+def to_json_value(schema, value, names=None):
+    """Walks the writer schema alongside fastavro's datum (section 5's mapping)."""
+    names = {} if names is None else names
+    if isinstance(schema, str):
+        return to_json_value(names[schema], value, names) if schema in names else _scalar(value)
+    if isinstance(schema, list):
+        branches = [b for b in schema if b != "null"]
+        if len(branches) != 1:
+            raise EnvelopeError("a union with more than one non-null branch is not part of the mapping")
+        branch = branches[0]
+        if value is None:
+            # A Connect field with a default, left null, reads as the default (section 5).
+            if isinstance(branch, dict) and "connect.default" in branch:
+                default = fastavro.schemaless_reader(io.BytesIO(base64.b64decode(branch["connect.default"])),
+                                                     fastavro.parse_schema(branch))
+                return to_json_value(branch, default, names)
+            return None
+        return to_json_value(branch, value, names)
+    kind = schema["type"]
+    if isinstance(kind, (dict, list)):
+        return to_json_value(kind, value, names)
+    if kind in ("record", "enum", "fixed"):
+        name = schema["name"]
+        full = name if "." in name or not schema.get("namespace") else schema["namespace"] + "." + name
+        names[full] = names[name] = schema
+    if kind == "record":
+        return {f.get("connect.field.name", f["name"]): to_json_value(f["type"], value[f["name"]], names)
+                for f in schema["fields"]}
+    if kind == "array":
+        if schema.get("connect.type") == "map":
+            entry = schema["items"] if isinstance(schema["items"], dict) else names[schema["items"]]
+            types = {f["name"]: f["type"] for f in entry["fields"]}
+            return [[to_json_value(types["key"], x["key"], names), to_json_value(types["value"], x["value"], names)]
+                    for x in value]
+        return [to_json_value(schema["items"], x, names) for x in value]
+    if kind == "map":
+        return {k: to_json_value(schema["values"], x, names) for k, x in value.items()}
+    return _scalar(value)
+
+
+def _dynamic(record):
+    """DynamicValue (docs/dynamic-value.avsc): the union branch says which Java type the value had."""
+    v = record["value"]
+    if isinstance(v, tuple):
+        name, inner = v
+        kind = name.rsplit(".", 1)[-1]
+        if kind in ("Int8", "Int16"):
+            return inner["value"]
+        if kind == "Decimal":
+            unscaled = int.from_bytes(inner["unscaled"], "big", signed=True)
+            return decimal.Decimal(unscaled).scaleb(-inner["scale"])
+        if kind == "Timestamp":
+            return _scalar(inner["value"])
+        if kind == "Entries":
+            return [[_dynamic(x["key"]), _dynamic(x["value"])] for x in inner["entries"]]
+        raise EnvelopeError(f"unknown DynamicValue branch {name!r}")
+    if isinstance(v, list):
+        return [_dynamic(x) for x in v]
+    if isinstance(v, dict):
+        return {k: _dynamic(x) for k, x in v.items()}
+    return _scalar(v)
+
+
+def canonical(value):
+    """JSON data with every number as int or Decimal, for comparing values across languages."""
+    if isinstance(value, dict):
+        return {k: canonical(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [canonical(v) for v in value]
+    if isinstance(value, float):
+        return decimal.Decimal(repr(value))
+    return value

@@ -1,0 +1,69 @@
+"""Decrypts every committed test vector (test-vectors/) with only the specification, `cryptography` and
+`fastavro`, and checks each intermediate value: data key, associated data, plaintext bytes, decoded value."""
+import decimal
+import json
+import pathlib
+
+import pytest
+from cryptography.exceptions import InvalidTag
+
+import envelope
+
+VECTORS_DIR = pathlib.Path(__file__).resolve().parents[2] / "test-vectors"
+KEKS = json.loads((VECTORS_DIR / "keks.json").read_text(encoding="utf-8"))
+VECTORS = json.loads((VECTORS_DIR / "envelopes.json").read_text(encoding="utf-8"), parse_float=decimal.Decimal)["vectors"]
+
+
+def unwrap(e):
+    if e["keyId"] == KEKS["rsa"]["keyId"]:
+        return envelope.unwrap_with_rsa_private_key(KEKS["rsa"]["privateKeyPkcs8Pem"], e["dataKeyWrapAlgorithm"],
+                                                    e["wrappedDataKey"])
+    assert e["keyId"] == KEKS["local"]["keyId"]
+    return envelope.unwrap_with_local_key(KEKS["local"]["keyBase64"], e["dataKeyWrapAlgorithm"], e["wrappedDataKey"])
+
+
+def test_the_vectors_cover_every_wrap_algorithm_and_plaintext_format():
+    assert {v["envelope"]["dataKeyWrapAlgorithm"] for v in VECTORS} == {"RSA-OAEP-256", "RSA-OAEP", "A256KW"}
+    assert {v["envelope"]["payloadFormat"] for v in VECTORS} == {"avro", "avro-schemaless"}
+
+
+@pytest.mark.parametrize("vector", VECTORS, ids=[v["name"] for v in VECTORS])
+def test_vector_decrypts_step_by_step(vector):
+    e = envelope.envelope_from_json(vector["envelope"])
+    envelope.check(e)
+    data_key = unwrap(e)
+    assert data_key.hex() == vector["dataKeyHex"]
+    assert envelope.associated_data(e).hex() == vector["associatedDataHex"]
+    plaintext = envelope.decrypt_payload(e, data_key)
+    assert plaintext.hex() == vector["plaintextHex"]
+    if e["payloadFormat"] == "avro":
+        assert envelope.writer_schema(e) == vector["payloadSchemaJson"]
+    assert envelope.canonical(envelope.decode_plaintext(e, plaintext)) == vector["expectedJson"]
+
+
+@pytest.mark.parametrize("field", ["id", "timestamp", "eventType", "metadata", "payloadFormat", "payloadSchema",
+                                   "encryptedPayload", "iv"])
+def test_changing_an_authenticated_field_fails(field):
+    vector = VECTORS[0]
+    e = envelope.envelope_from_json(vector["envelope"])
+    data_key = unwrap(e)
+    if field == "timestamp":
+        e[field] += 1
+    elif field == "metadata":
+        e[field] = dict(e[field], source="elsewhere")
+    elif field in ("payloadSchema", "encryptedPayload", "iv"):
+        e[field] = bytes([e[field][0] ^ 1]) + e[field][1:]
+    elif field == "payloadFormat":
+        e[field] = "avro-schemaless"
+        e["payloadSchema"] = None
+    else:
+        e[field] = e[field] + "x"
+    with pytest.raises(InvalidTag):
+        envelope.decrypt_payload(e, data_key)
+
+
+def test_an_unknown_version_is_refused_before_decrypting():
+    e = envelope.envelope_from_json(VECTORS[0]["envelope"])
+    e["envelopeVersion"] = 2
+    with pytest.raises(envelope.EnvelopeError, match="version"):
+        envelope.check(e)
