@@ -69,6 +69,12 @@ public final class RepoLayout {
                 "the test connectors jar (run mvn -B package -DskipTests first)");
     }
 
+    /** The envelopecrypt CLI (runs with {@code java -jar}; its libraries are in consumer/target/lib). */
+    public Path cliJar() {
+        return newest(root.resolve("consumer/target"), "envelopecrypt-consumer-", ".jar",
+                "the envelopecrypt CLI (run mvn -B package -DskipTests first)");
+    }
+
     public Path connectorConfigs() {
         return root.resolve("connector-configs");
     }
