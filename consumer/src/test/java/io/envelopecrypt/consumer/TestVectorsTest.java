@@ -154,6 +154,22 @@ class TestVectorsTest {
         return order;
     }
 
+    /** The Java types a schemaless value may hold beyond JSON's: each has its own DynamicValue branch. */
+    private static Map<Object, Object> schemalessJavaTypes() {
+        Map<Object, Object> byNumber = new LinkedHashMap<>();
+        byNumber.put(1, "one");
+        byNumber.put(2L, List.of(true, false));
+        Map<Object, Object> value = new LinkedHashMap<>();
+        value.put("int8", (byte) -7);
+        value.put("int16", (short) 300);
+        value.put("float32", 1.25f);
+        value.put("decimal", new BigDecimal("-1234.5600"));
+        value.put("timestamp", new java.util.Date(1_700_000_000_123L));
+        value.put("bytes", new byte[] {1, 2, 3});
+        value.put("nonStringKeys", byNumber);
+        return value;
+    }
+
     /** One vector: what is encrypted, how, and under which header. */
     private record Spec(String name, String description, String wrapAlgorithm, Schema schema, Object value,
                         String eventType, Map<String, String> metadata) {
@@ -174,6 +190,9 @@ class TestVectorsTest {
                         "RSA-OAEP-256", ALL_TYPES, allTypes(), "types", null),
                 new Spec("schemaless-map", "A Map without a schema (JsonConverter with schemas.enable=false)",
                         "RSA-OAEP-256", null, schemalessOrder(), null, null),
+                new Spec("schemaless-java-types", "A schemaless Map holding Byte, Short, Float, BigDecimal, Date, byte[] "
+                        + "and a map with non-string keys (every DynamicValue branch)", "RSA-OAEP-256", null,
+                        schemalessJavaTypes(), null, null),
                 new Spec("string-with-schema", "A String with a STRING schema", "RSA-OAEP-256", Schema.STRING_SCHEMA,
                         "line of a file: 4111111111111111", "file.line", null),
                 new Spec("schemaless-string", "A String without a schema", "RSA-OAEP-256", null, "schemaless ✓", null, null),
@@ -307,10 +326,18 @@ class TestVectorsTest {
         assertThat(specs).anyMatch(s -> s.value() instanceof Double);
     }
 
-    /** byte[] has identity equality; compare its contents. */
+    /** byte[] has identity equality; compare its contents, also inside maps and lists. */
     private static Object normalized(Object value) {
         if (value instanceof byte[] b) {
             return ByteBuffer.wrap(b);
+        }
+        if (value instanceof Map<?, ?> m) {
+            Map<Object, Object> out = new LinkedHashMap<>();
+            m.forEach((k, v) -> out.put(normalized(k), normalized(v)));
+            return out;
+        }
+        if (value instanceof List<?> l) {
+            return l.stream().map(TestVectorsTest::normalized).toList();
         }
         if (value instanceof Struct s) {
             List<Object> out = new ArrayList<>();
