@@ -8,6 +8,7 @@ vectors into that.
 import base64
 import datetime
 import decimal
+import functools
 import hashlib
 import io
 import json
@@ -101,17 +102,25 @@ def decrypt_payload(e, data_key):
     return AESGCM(data_key).decrypt(e["iv"], e["encryptedPayload"], associated_data(e))
 
 
+@functools.lru_cache(maxsize=256)
+def _schemas(payload_format, payload_schema):
+    """The writer schema as JSON and as parsed by fastavro: once per schema, not once per record."""
+    if payload_format == "avro":
+        schema = json.loads(zlib.decompress(payload_schema, -15))
+    else:
+        schema = json.loads(_DYNAMIC_VALUE_AVSC.read_text(encoding="utf-8"))
+    return schema, fastavro.parse_schema(schema)
+
+
 def writer_schema(e):
     """Step 5's schema: the inflated payloadSchema, or DynamicValue for schemaless payloads."""
-    if e["payloadFormat"] == "avro":
-        return json.loads(zlib.decompress(e["payloadSchema"], -15))
-    return json.loads(_DYNAMIC_VALUE_AVSC.read_text(encoding="utf-8"))
+    return _schemas(e["payloadFormat"], e.get("payloadSchema"))[0]
 
 
 def decode_plaintext(e, plaintext):
     """Step 5: the Avro datum, as fastavro gives it (logical types converted)."""
-    schema = writer_schema(e)
-    datum = fastavro.schemaless_reader(io.BytesIO(plaintext), fastavro.parse_schema(schema),
+    schema, parsed = _schemas(e["payloadFormat"], e.get("payloadSchema"))
+    datum = fastavro.schemaless_reader(io.BytesIO(plaintext), parsed,
                                        return_record_name=True, return_record_name_override=True)
     return to_json_value(schema, datum) if e["payloadFormat"] == "avro" else _dynamic(datum)
 

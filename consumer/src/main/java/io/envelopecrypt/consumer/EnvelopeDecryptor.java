@@ -1,7 +1,6 @@
 package io.envelopecrypt.consumer;
 
 import io.envelopecrypt.connect.crypto.AesGcm;
-import io.envelopecrypt.connect.crypto.DataKey;
 import io.envelopecrypt.connect.crypto.UnwrappedKeyCache;
 import io.envelopecrypt.connect.envelope.Envelope;
 import io.envelopecrypt.connect.envelope.EnvelopeOpener;
@@ -92,12 +91,7 @@ public final class EnvelopeDecryptor implements AutoCloseable {
 
     public Decrypted decrypt(Envelope envelope) {
         PayloadCodec codec = opener.check(envelope);
-        DataKey key = dataKeys.acquire(envelope.wrappedKey());
-        try {
-            return new Decrypted(envelope, codec.connectSchema(), opener.open(envelope, codec, key));
-        } finally {
-            key.release();
-        }
+        return new Decrypted(envelope, codec.connectSchema(), opener.open(envelope, codec, dataKeys));
     }
 
     /** Key Vault (or local key) unwrap calls so far: one per distinct data key while it stays cached. */

@@ -29,10 +29,13 @@ public final class SchemaRegistryClient {
     private static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
 
     private final String baseUrl;
+    /** The URL for messages: without any user:password a user may have put into it. */
+    private final String shownUrl;
     private final String authorization;
     private final HttpClient http;
     private final Map<Integer, Schema> byId = new ConcurrentHashMap<>();
-    private final Map<String, Integer> registered = new ConcurrentHashMap<>();
+    /** Ids by subject and schema: a schema's JSON is only written when it is first registered. */
+    private final Map<String, Map<Schema, Integer>> registered = new ConcurrentHashMap<>();
 
     /** @param baseUrl for example {@code http://registry:8081} or {@code http://apicurio:8080/apis/ccompat/v7} */
     public SchemaRegistryClient(String baseUrl) {
@@ -43,6 +46,7 @@ public final class SchemaRegistryClient {
     public SchemaRegistryClient(String baseUrl, String basicAuthUserInfo) {
         Objects.requireNonNull(baseUrl, "baseUrl");
         this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+        this.shownUrl = this.baseUrl.replaceFirst("//[^/@]*@", "//");
         this.authorization = basicAuthUserInfo == null ? null
                 : "Basic " + Base64.getEncoder().encodeToString(basicAuthUserInfo.getBytes(StandardCharsets.UTF_8));
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
@@ -58,7 +62,7 @@ public final class SchemaRegistryClient {
 
     /** Registers {@code schema} under {@code subject} (or finds it registered) and returns its id. */
     public int register(String subject, Schema schema) {
-        return registered.computeIfAbsent(subject + '\u0000' + schema, k -> {
+        return registered.computeIfAbsent(subject, k -> new ConcurrentHashMap<>()).computeIfAbsent(schema, k -> {
             String body;
             try {
                 body = JSON.writeValueAsString(Map.of("schema", schema.toString()));
@@ -70,7 +74,7 @@ public final class SchemaRegistryClient {
                     .POST(HttpRequest.BodyPublishers.ofString(body)), "subject " + subject);
             int id = answer.path("id").asInt(-1);
             if (id < 0) {
-                throw new SchemaRegistryException("The registry at " + baseUrl + " registered the schema under subject "
+                throw new SchemaRegistryException("The registry at " + shownUrl + " registered the schema under subject "
                         + subject + " but returned no id");
             }
             byId.putIfAbsent(id, schema);
@@ -92,20 +96,20 @@ public final class SchemaRegistryClient {
         try {
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            throw new SchemaRegistryException("The schema registry at " + baseUrl + " is unreachable (" + what + "): "
+            throw new SchemaRegistryException("The schema registry at " + shownUrl + " is unreachable (" + what + "): "
                     + e.getClass().getSimpleName(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SchemaRegistryException("Interrupted while calling the schema registry", e);
         }
         if (response.statusCode() / 100 != 2) {
-            throw new SchemaRegistryException("The schema registry at " + baseUrl + " answered HTTP "
+            throw new SchemaRegistryException("The schema registry at " + shownUrl + " answered HTTP "
                     + response.statusCode() + " for " + what);
         }
         try {
             return JSON.readTree(response.body());
         } catch (IOException e) {
-            throw new SchemaRegistryException("The schema registry at " + baseUrl + " sent a body that is not JSON for " + what, e);
+            throw new SchemaRegistryException("The schema registry at " + shownUrl + " sent a body that is not JSON for " + what, e);
         }
     }
 

@@ -1,10 +1,13 @@
 package io.envelopecrypt.connect.envelope;
 
+import io.envelopecrypt.connect.SanitizedCause;
 import io.envelopecrypt.connect.crypto.AesGcm;
 import io.envelopecrypt.connect.crypto.DataKey;
+import io.envelopecrypt.connect.crypto.UnwrappedKeyCache;
 import io.envelopecrypt.connect.payload.PayloadCodec;
 import io.envelopecrypt.connect.payload.PayloadCodecCache;
 
+import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.DataException;
 
 import java.util.Arrays;
@@ -66,7 +69,27 @@ public final class EnvelopeOpener {
         return sb.append(id.length() > 64 ? "...'" : "'").toString();
     }
 
-    /** Decrypts and decodes; {@code codec} comes from {@link #check}. */
+    /**
+     * Unwraps the data key through {@code keys} (one KEK call per distinct data key), decrypts and decodes;
+     * {@code codec} comes from {@link #check}. Key failures come as the KEK provider's exceptions; any other
+     * failure that is not already a Connect exception becomes a {@link DataException} naming only its type,
+     * so no exception message from a library that saw plaintext goes further.
+     */
+    public Object open(Envelope e, PayloadCodec codec, UnwrappedKeyCache keys) {
+        DataKey key = keys.acquire(e.wrappedKey());
+        try {
+            return open(e, codec, key);
+        } catch (ConnectException ex) {
+            throw ex;
+        } catch (RuntimeException ex) {
+            throw new DataException("Decrypting the envelope failed (" + ex.getClass().getSimpleName() + ")",
+                    SanitizedCause.of(ex));
+        } finally {
+            key.release();
+        }
+    }
+
+    /** Decrypts and decodes with a data key in hand; {@code codec} comes from {@link #check}. */
     public Object open(Envelope e, PayloadCodec codec, DataKey key) {
         // The codec was found by this envelope's exact format and payload schema, so its cached digest is
         // this envelope's payload binding.

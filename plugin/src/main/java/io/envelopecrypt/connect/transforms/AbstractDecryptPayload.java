@@ -1,9 +1,7 @@
 package io.envelopecrypt.connect.transforms;
 
 import io.envelopecrypt.connect.PluginVersion;
-import io.envelopecrypt.connect.SanitizedCause;
 import io.envelopecrypt.connect.crypto.AesGcm;
-import io.envelopecrypt.connect.crypto.DataKey;
 import io.envelopecrypt.connect.crypto.UnwrappedKeyCache;
 import io.envelopecrypt.connect.envelope.Envelope;
 import io.envelopecrypt.connect.envelope.EnvelopeCodec;
@@ -19,7 +17,6 @@ import io.envelopecrypt.connect.payload.PayloadCodecCache;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.connect.components.Versioned;
 import org.apache.kafka.connect.connector.ConnectRecord;
-import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.transforms.Transformation;
 import org.apache.kafka.connect.transforms.util.SimpleConfig;
@@ -109,24 +106,15 @@ public abstract class AbstractDecryptPayload<R extends ConnectRecord<R>> impleme
     }
 
     private Object open(Envelope envelope, PayloadCodec codec) {
-        DataKey key;
         try {
-            key = dataKeys.acquire(envelope.wrappedKey());
+            return opener.open(envelope, codec, dataKeys);
         } catch (KmsAccessException e) {
+            // A key this record names but that cannot be used (unknown, outside the configured vault, bad wrap)
+            // is the record's problem: a DataException lets errors.tolerance and the dead-letter queue handle it.
             if (e.isRecordProblem()) {
                 throw new DataException(e.getMessage(), e);
             }
             throw e;
-        }
-        try {
-            return opener.open(envelope, codec, key);
-        } catch (ConnectException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw new DataException("Decrypting the envelope failed (" + e.getClass().getSimpleName() + ")",
-                    SanitizedCause.of(e));
-        } finally {
-            key.release();
         }
     }
 
