@@ -18,13 +18,11 @@ targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
   targets=(plaintextDecoder payloadSchemaAndPlaintext envelopeAtTheSink)
 fi
-if [ ! -d plugin/target/test-classes ]; then
-  mvn -B -ntp -q -pl plugin -am install -DskipTests
-fi
 for t in "${targets[@]}"; do
   echo "== Fuzzing DecoderFuzzTest#$t for ${seconds} s"
   log=plugin/target/fuzz-$t.log
-  if ! JAZZER_FUZZ=1 mvn -B -ntp -pl plugin test -Dtest="DecoderFuzzTest#$t" -Dsurefire.failIfNoSpecifiedTests=false \
+  # -am builds the test kit in the same reactor: nothing has to be installed in ~/.m2 first.
+  if ! JAZZER_FUZZ=1 mvn -B -ntp -pl plugin -am test -Dtest="DecoderFuzzTest#$t" -Dsurefire.failIfNoSpecifiedTests=false \
       -Djazzer.internal.arg.0=fuzz "-Djazzer.internal.arg.1=-max_total_time=$seconds" > "$log" 2>&1; then
     tail -80 "$log"
     echo "== Fuzzing $t found a problem (full log: $log)" >&2

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.envelopecrypt.consumer.ConfluentWireFormat;
 import io.envelopecrypt.consumer.Decrypted;
-import io.envelopecrypt.consumer.EnvelopeDecryptor;
+import io.envelopecrypt.consumer.TopicDecryptor;
 import io.envelopecrypt.consumer.EnvelopeRecords;
 import io.envelopecrypt.consumer.PlaintextJson;
 import io.envelopecrypt.consumer.SchemaRegistryClient;
@@ -128,7 +128,7 @@ class EnvelopeToolsIT {
         settings.put("azure.keyvault.key.name", KEK);
         settings.put("config.providers", "file");
         settings.put("config.providers.file.class", "org.apache.kafka.common.config.provider.FileConfigProvider");
-        settings.put(EnvelopeDecryptor.SCHEMA_REGISTRY_URL, shared.stack.registry().ccompatUrl());
+        settings.put(TopicDecryptor.SCHEMA_REGISTRY_URL, shared.stack.registry().ccompatUrl());
         return settings;
     }
 
@@ -140,7 +140,7 @@ class EnvelopeToolsIT {
     @Order(1)
     void javaApiDecryptsEveryRecordToTheSourceValueAndSchema() {
         Set<String> wrappedKeys = new HashSet<>();
-        try (EnvelopeDecryptor decryptor = EnvelopeDecryptor.fromConfig(decryptorSettings())) {
+        try (TopicDecryptor decryptor = TopicDecryptor.fromConfig(decryptorSettings())) {
             int decrypted = 0;
             for (ConsumerRecord<byte[], byte[]> r : raw) {
                 long seq = sequence(r);

@@ -1,5 +1,8 @@
 package io.envelopecrypt.connect;
 
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.errors.DataException;
+
 /**
  * A stand-in for an exception that keeps its class name and stack trace but drops its message, so it
  * can be attached as a cause without risking that data or secrets in the message reach a log,
@@ -24,5 +27,17 @@ public final class SanitizedCause extends RuntimeException {
         }
         Throwable cause = original.getCause() == original ? null : original.getCause();
         return new SanitizedCause(original, of(cause, depth + 1));
+    }
+
+    /**
+     * The one rule for every path that touches plaintext: the project's own {@link ConnectException}s (whose
+     * messages are written to be safe) go on as they are; anything else, from a library that may have seen
+     * plaintext or key material, becomes a {@link DataException} that names only {@code action} and its type.
+     */
+    public static ConnectException sanitize(String action, RuntimeException e) {
+        if (e instanceof ConnectException connect) {
+            return connect;
+        }
+        return new DataException(action + " failed (" + e.getClass().getSimpleName() + ")", of(e));
     }
 }

@@ -17,25 +17,25 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The README's configuration reference is generated from the ConfigDefs; this test fails when it drifts.
- * Regenerate with {@code mvn -pl plugin test -Dtest=ConfigReferenceTest -Dreadme.update=true}.
+ * docs/configuration.md is generated from the ConfigDefs; this test fails when it drifts.
+ * Regenerate with {@code mvn test -Dtest=ConfigReferenceTest -Dconfig.reference.update=true}.
  */
 class ConfigReferenceTest {
-    private static final Path README = Path.of("..", "README.md");
+    private static final Path REFERENCE = Path.of("..", "docs", "configuration.md");
 
     @Test
-    void readmeReferenceMatchesTheConfigDefs() throws IOException {
-        String readme = Files.readString(README, StandardCharsets.UTF_8);
+    void referenceMatchesTheConfigDefs() throws IOException {
+        String readme = Files.readString(REFERENCE, StandardCharsets.UTF_8);
         String updated = readme;
         for (Map.Entry<String, ConfigDef> e : Map.of("EncryptPayload", EncryptPayload.CONFIG_DEF,
                 "DecryptPayload", DecryptPayload.CONFIG_DEF).entrySet()) {
             updated = replaceSection(updated, e.getKey(), table(e.getValue()));
         }
-        if (Boolean.getBoolean("readme.update")) {
-            Files.writeString(README, updated, StandardCharsets.UTF_8);
+        if (Boolean.getBoolean("config.reference.update")) {
+            Files.writeString(REFERENCE, updated, StandardCharsets.UTF_8);
             return;
         }
-        assertThat(readme).as("README.md config reference is stale; regenerate with -Dreadme.update=true")
+        assertThat(readme).as("docs/configuration.md is stale; regenerate with -Dconfig.reference.update=true")
                 .isEqualTo(updated);
     }
 
@@ -44,8 +44,8 @@ class ConfigReferenceTest {
         String end = "<!-- config-reference:" + name + ":end -->";
         int s = readme.indexOf(start);
         int t = readme.indexOf(end);
-        assertThat(s).as("README.md has the marker " + start).isGreaterThanOrEqualTo(0);
-        assertThat(t).as("README.md has the marker " + end).isGreaterThan(s);
+        assertThat(s).as("docs/configuration.md has the marker " + start).isGreaterThanOrEqualTo(0);
+        assertThat(t).as("docs/configuration.md has the marker " + end).isGreaterThan(s);
         return readme.substring(0, s + start.length()) + "\n" + content + readme.substring(t);
     }
 

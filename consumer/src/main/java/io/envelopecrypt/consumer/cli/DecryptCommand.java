@@ -1,8 +1,9 @@
 package io.envelopecrypt.consumer.cli;
 
+import io.envelopecrypt.connect.engine.EnvelopeDecryptor;
 import io.envelopecrypt.connect.kms.KeyEncryptionKeyProvider;
 import io.envelopecrypt.consumer.Decrypted;
-import io.envelopecrypt.consumer.EnvelopeDecryptor;
+import io.envelopecrypt.consumer.TopicDecryptor;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -10,6 +11,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.concurrent.Callable;
 
 /** Decrypts a topic and prints each record's original value as JSON, one object per line. */
@@ -30,7 +32,8 @@ final class DecryptCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         KeyEncryptionKeyProvider kek = KekFiles.provider(kekConfig, KeyEncryptionKeyProvider.KeyOperation.UNWRAP);
-        try (EnvelopeDecryptor decryptor = new EnvelopeDecryptor(kek, topic.registry(), 10_000, 3_600_000L)) {
+        try (TopicDecryptor decryptor = new TopicDecryptor(
+                new EnvelopeDecryptor(kek, 10_000, 3_600_000L, Clock.systemUTC()), topic.registry())) {
             return JsonLines.run(topic, spec.commandLine().getOut(), "decrypted", (line, value) -> {
                 Decrypted d = decryptor.decrypt(value);
                 line.put("id", d.envelope().id()).put("keyId", d.envelope().keyId());

@@ -1,6 +1,6 @@
 package io.envelopecrypt.consumer.cli;
 
-import io.envelopecrypt.connect.kms.KekConfig;
+import io.envelopecrypt.connect.engine.KekProviders;
 import io.envelopecrypt.connect.kms.KeyEncryptionKeyProvider;
 
 import org.apache.kafka.common.config.AbstractConfig;
@@ -22,7 +22,7 @@ import java.util.Properties;
  * {@code config.providers=env} and {@code azure.client.secret=${env:AZURE_CLIENT_SECRET}}.
  */
 final class KekFiles {
-    private static final ConfigDef KEK_KEYS = KekConfig.addTo(new ConfigDef());
+    private static final ConfigDef KEK_KEYS = KekProviders.addTo(new ConfigDef());
 
     private KekFiles() {
     }
@@ -47,7 +47,7 @@ final class KekFiles {
         Map<String, Object> settings = asMap(load(file));
         try {
             // The same map configures the config providers, as in a Connect worker's properties.
-            return KekConfig.createProvider(new AbstractConfig(KEK_KEYS, settings, settings, false), operation);
+            return KekProviders.create(new AbstractConfig(KEK_KEYS, settings, settings, false), operation);
         } catch (ConfigException e) {
             throw new CliException(EnvelopeCli.EXIT_USAGE, file + ": " + e.getMessage());
         }

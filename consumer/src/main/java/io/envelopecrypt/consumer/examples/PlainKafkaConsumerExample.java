@@ -1,7 +1,7 @@
 package io.envelopecrypt.consumer.examples;
 
 import io.envelopecrypt.consumer.Decrypted;
-import io.envelopecrypt.consumer.EnvelopeDecryptor;
+import io.envelopecrypt.consumer.TopicDecryptor;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -17,7 +17,7 @@ import java.util.function.BiConsumer;
 
 /**
  * A plain {@link KafkaConsumer} that reads an encrypted topic and decrypts each value: no Connect worker, no
- * Confluent libraries. The value stays {@code byte[]}; {@link EnvelopeDecryptor} resolves the schema id in the
+ * Confluent libraries. The value stays {@code byte[]}; {@link TopicDecryptor} resolves the schema id in the
  * registry, unwraps the data key (cached) and returns the original value with its Connect schema.
  *
  * <pre>
@@ -33,7 +33,7 @@ public final class PlainKafkaConsumerExample {
         Map<String, Object> settings = Map.of(
                 "kek.provider", "azure-keyvault",
                 "azure.keyvault.url", args[3],                   // DefaultAzureCredential picks up the identity
-                EnvelopeDecryptor.SCHEMA_REGISTRY_URL, args[2]);
+                TopicDecryptor.SCHEMA_REGISTRY_URL, args[2]);
         consume(args[0], args[1], "payments-reader", settings, Long.MAX_VALUE,
                 (key, value) -> System.out.println(key + " -> " + value.toJson()));
     }
@@ -46,7 +46,7 @@ public final class PlainKafkaConsumerExample {
         props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         long seen = 0;
-        try (EnvelopeDecryptor decryptor = EnvelopeDecryptor.fromConfig(settings);
+        try (TopicDecryptor decryptor = TopicDecryptor.fromConfig(settings);
              KafkaConsumer<String, byte[]> consumer =
                      new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(topic));

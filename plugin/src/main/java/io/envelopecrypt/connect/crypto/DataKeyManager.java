@@ -1,6 +1,7 @@
 package io.envelopecrypt.connect.crypto;
 
 import io.envelopecrypt.connect.kms.KeyEncryptionKeyProvider;
+import io.envelopecrypt.connect.kms.WrappedKey;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,7 +14,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The encrypting side's data-key cache: one current data key, replaced after {@code maxRecords}
  * records or {@code maxAgeMillis}, whichever comes first. Only creating a key calls the KEK provider,
- * so the key service sees one wrap per rotation rather than one per record.
+ * so the key service sees one wrap per rotation rather than one per record. Owns the KEK provider: closing
+ * the manager wipes the current key and closes the provider.
  */
 public final class DataKeyManager implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DataKeyManager.class);
@@ -27,6 +29,37 @@ public final class DataKeyManager implements AutoCloseable {
     private final AtomicLong created = new AtomicLong();
     private volatile DataKey current;
     private volatile boolean closed;
+
+    /** A data key with its wrapped form; {@link #release()} it once the record is sealed. */
+    public static final class DataKey {
+        private final SealingKey key;
+        private final WrappedKey wrapped;
+        private final long createdAtMillis;
+        private final AtomicLong uses = new AtomicLong();
+
+        DataKey(SealingKey key, WrappedKey wrapped, long createdAtMillis) {
+            this.key = key;
+            this.wrapped = wrapped;
+            this.createdAtMillis = createdAtMillis;
+        }
+
+        public SealingKey key() {
+            return key;
+        }
+
+        public WrappedKey wrapped() {
+            return wrapped;
+        }
+
+        public void release() {
+            key.release();
+        }
+
+        /** Counts one more record; false once the key reached its record or age limit. */
+        boolean tryUse(long maxRecords, long maxAgeMillis, long nowMillis) {
+            return nowMillis - createdAtMillis < maxAgeMillis && uses.incrementAndGet() <= maxRecords;
+        }
+    }
 
     public DataKeyManager(KeyEncryptionKeyProvider kek, long maxRecords, long maxAgeMillis, Clock clock,
                           SecureRandom random) {
@@ -52,7 +85,7 @@ public final class DataKeyManager implements AutoCloseable {
                 throw new IllegalStateException("the data key manager is closed");
             }
             DataKey key = current;
-            if (key != null && key.tryUse(maxRecords, maxAgeMillis, clock.millis()) && key.lease()) {
+            if (key != null && key.tryUse(maxRecords, maxAgeMillis, clock.millis()) && key.key.lease()) {
                 return key;
             }
             synchronized (rotationLock) {
@@ -60,7 +93,7 @@ public final class DataKeyManager implements AutoCloseable {
                     DataKey fresh = newKey();
                     current = fresh;
                     if (key != null) {
-                        key.retire();
+                        key.key.retire();
                     }
                 }
             }
@@ -68,12 +101,13 @@ public final class DataKeyManager implements AutoCloseable {
     }
 
     private DataKey newKey() {
-        byte[] material = new byte[32];
+        byte[] material = new byte[AesGcmKey.KEY_BYTES];
         random.nextBytes(material);
         try {
-            DataKey key = new DataKey(material, kek.wrap(material), clock.millis(), random.nextInt());
+            WrappedKey wrapped = kek.wrap(material);
+            DataKey key = new DataKey(new SealingKey(material, random.nextInt()), wrapped, clock.millis());
             long n = created.incrementAndGet();
-            log.debug("Created data key #{} wrapped by {}", n, key.wrapped().keyId());
+            log.debug("Created data key #{} wrapped by {}", n, wrapped.keyId());
             return key;
         } catch (RuntimeException e) {
             Arrays.fill(material, (byte) 0);
@@ -86,15 +120,24 @@ public final class DataKeyManager implements AutoCloseable {
         return created.get();
     }
 
+    /** Calls made to a remote key service so far. */
+    public long kekRemoteCalls() {
+        return kek.remoteCalls();
+    }
+
     @Override
     public void close() {
         closed = true;
-        synchronized (rotationLock) {
-            DataKey key = current;
-            current = null;
-            if (key != null) {
-                key.retire();
+        try {
+            synchronized (rotationLock) {
+                DataKey key = current;
+                current = null;
+                if (key != null) {
+                    key.key.retire();
+                }
             }
+        } finally {
+            kek.close();
         }
     }
 }

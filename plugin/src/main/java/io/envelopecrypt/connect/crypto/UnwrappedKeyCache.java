@@ -15,19 +15,24 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The decrypting side's cache of unwrapped data keys, bounded in size and age. Keys are looked up by
  * their wrapped form, so each distinct data key costs exactly one unwrap call while it stays cached.
- * Evicted keys are wiped once no record is using them.
+ * Evicted keys are wiped once no record is using them. Owns the KEK provider: closing the cache wipes every
+ * key and closes the provider.
  */
 public final class UnwrappedKeyCache implements AutoCloseable {
     private final KeyEncryptionKeyProvider kek;
     private final int maxEntries;
     private final long ttlMillis;
     private final Clock clock;
-    private final Map<WrappedKey, DataKey> keys;
+    private final Map<WrappedKey, Entry> keys;
     /** Serialises unwraps so that concurrent misses for one key make one call, not several. */
     private final Object unwrapLock = new Object();
     private final AtomicLong hits = new AtomicLong();
     private final AtomicLong unwraps = new AtomicLong();
     private final AtomicLong evictions = new AtomicLong();
+
+    /** A cached key and when it was unwrapped. */
+    private record Entry(AesGcmKey key, long unwrappedAtMillis) {
+    }
 
     public UnwrappedKeyCache(KeyEncryptionKeyProvider kek, int maxEntries, long ttlMillis, Clock clock) {
         if (maxEntries < 1 || ttlMillis < 1) {
@@ -41,10 +46,10 @@ public final class UnwrappedKeyCache implements AutoCloseable {
             private static final long serialVersionUID = 1L;
 
             @Override
-            protected boolean removeEldestEntry(Map.Entry<WrappedKey, DataKey> eldest) {
+            protected boolean removeEldestEntry(Map.Entry<WrappedKey, Entry> eldest) {
                 if (size() > UnwrappedKeyCache.this.maxEntries) {
                     evictions.incrementAndGet();
-                    eldest.getValue().retire();
+                    eldest.getValue().key().retire();
                     return true;
                 }
                 return false;
@@ -53,8 +58,8 @@ public final class UnwrappedKeyCache implements AutoCloseable {
     }
 
     /** A leased data key for {@code wrapped}; release it when the record is opened. */
-    public DataKey acquire(WrappedKey wrapped) {
-        DataKey key = cached(wrapped);
+    public AesGcmKey acquire(WrappedKey wrapped) {
+        AesGcmKey key = cached(wrapped);
         if (key != null) {
             hits.incrementAndGet();
             return key;
@@ -67,33 +72,33 @@ public final class UnwrappedKeyCache implements AutoCloseable {
             }
             byte[] material = kek.unwrap(wrapped);
             unwraps.incrementAndGet();
-            if (material.length != 32) {
+            if (material.length != AesGcmKey.KEY_BYTES) {
                 Arrays.fill(material, (byte) 0);
                 throw new KmsAccessException(KmsAccessException.Reason.INVALID_WRAPPED_KEY,
                         "The unwrapped data key has " + material.length + " bytes, expected 32");
             }
-            DataKey fresh = new DataKey(material, wrapped, clock.millis());
+            AesGcmKey fresh = new AesGcmKey(material);
             fresh.lease();
             synchronized (keys) {
-                keys.put(wrapped, fresh);
+                keys.put(wrapped, new Entry(fresh, clock.millis()));
             }
             return fresh;
         }
     }
 
-    private DataKey cached(WrappedKey wrapped) {
+    private AesGcmKey cached(WrappedKey wrapped) {
         synchronized (keys) {
-            DataKey key = keys.get(wrapped);
-            if (key == null) {
+            Entry entry = keys.get(wrapped);
+            if (entry == null) {
                 return null;
             }
-            if (clock.millis() - key.createdAtMillis() >= ttlMillis) {
+            if (clock.millis() - entry.unwrappedAtMillis() >= ttlMillis) {
                 keys.remove(wrapped);
                 evictions.incrementAndGet();
-                key.retire();
+                entry.key().retire();
                 return null;
             }
-            return key.lease() ? key : null;
+            return entry.key().lease() ? entry.key() : null;
         }
     }
 
@@ -118,11 +123,20 @@ public final class UnwrappedKeyCache implements AutoCloseable {
 
     @Override
     public void close() {
-        List<DataKey> all;
+        List<Entry> all;
         synchronized (keys) {
             all = new ArrayList<>(keys.values());
             keys.clear();
         }
-        all.forEach(DataKey::retire);
+        try {
+            all.forEach(e -> e.key().retire());
+        } finally {
+            kek.close();
+        }
+    }
+
+    /** Calls made to a remote key service so far. */
+    public long kekRemoteCalls() {
+        return kek.remoteCalls();
     }
 }

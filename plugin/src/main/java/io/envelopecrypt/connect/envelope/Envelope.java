@@ -1,5 +1,6 @@
 package io.envelopecrypt.connect.envelope;
 
+import io.envelopecrypt.connect.crypto.AesGcmKey;
 import io.envelopecrypt.connect.kms.WrappedKey;
 
 import java.util.Map;
@@ -25,6 +26,11 @@ public record Envelope(
 
     public WrappedKey wrappedKey() {
         return new WrappedKey(keyId, dataKeyWrapAlgorithm, wrappedDataKey);
+    }
+
+    /** Length of the encoded plaintext (the ciphertext without its tag). */
+    public int plaintextLength() {
+        return encryptedPayload.length - AesGcmKey.TAG_BYTES;
     }
 
     /** Deliberately omits the ciphertext and the wrapped key. */

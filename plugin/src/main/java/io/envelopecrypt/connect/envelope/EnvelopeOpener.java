@@ -1,14 +1,8 @@
 package io.envelopecrypt.connect.envelope;
 
-import io.envelopecrypt.connect.SanitizedCause;
-import io.envelopecrypt.connect.crypto.AesGcm;
-import io.envelopecrypt.connect.crypto.DataKey;
-import io.envelopecrypt.connect.crypto.UnwrappedKeyCache;
+import io.envelopecrypt.connect.crypto.AesGcmKey;
 import io.envelopecrypt.connect.payload.PayloadCodec;
 import io.envelopecrypt.connect.payload.PayloadCodecCache;
-
-import org.apache.kafka.connect.errors.ConnectException;
-import org.apache.kafka.connect.errors.DataException;
 
 import java.util.Arrays;
 
@@ -19,11 +13,9 @@ import javax.crypto.AEADBadTagException;
  * the original value.
  */
 public final class EnvelopeOpener {
-    private final AesGcm aead;
     private final PayloadCodecCache codecs;
 
-    public EnvelopeOpener(AesGcm aead, PayloadCodecCache codecs) {
-        this.aead = aead;
+    public EnvelopeOpener(PayloadCodecCache codecs) {
         this.codecs = codecs;
     }
 
@@ -33,15 +25,15 @@ public final class EnvelopeOpener {
             throw new MalformedEnvelopeException("Unsupported envelope version " + e.envelopeVersion()
                     + "; this plugin reads version " + EnvelopeSchema.VERSION);
         }
-        if (!AesGcm.ALGORITHM.equals(e.encryptionAlgorithm())) {
+        if (!AesGcmKey.ALGORITHM.equals(e.encryptionAlgorithm())) {
             throw new MalformedEnvelopeException("Unsupported encryption algorithm '" + e.encryptionAlgorithm()
-                    + "'; this plugin decrypts " + AesGcm.ALGORITHM);
+                    + "'; this plugin decrypts " + AesGcmKey.ALGORITHM);
         }
-        if (e.iv().length != AesGcm.IV_BYTES) {
+        if (e.iv().length != AesGcmKey.IV_BYTES) {
             throw new MalformedEnvelopeException("The envelope's IV has " + e.iv().length + " bytes, expected "
-                    + AesGcm.IV_BYTES);
+                    + AesGcmKey.IV_BYTES);
         }
-        if (e.encryptedPayload().length < AesGcm.TAG_BYTES) {
+        if (e.encryptedPayload().length < AesGcmKey.TAG_BYTES) {
             throw new MalformedEnvelopeException("The envelope's encryptedPayload is shorter than the GCM tag");
         }
         if (PayloadCodec.FORMAT_AVRO.equals(e.payloadFormat())) {
@@ -69,35 +61,15 @@ public final class EnvelopeOpener {
         return sb.append(id.length() > 64 ? "...'" : "'").toString();
     }
 
-    /**
-     * Unwraps the data key through {@code keys} (one KEK call per distinct data key), decrypts and decodes;
-     * {@code codec} comes from {@link #check}. Key failures come as the KEK provider's exceptions; any other
-     * failure that is not already a Connect exception becomes a {@link DataException} naming only its type,
-     * so no exception message from a library that saw plaintext goes further.
-     */
-    public Object open(Envelope e, PayloadCodec codec, UnwrappedKeyCache keys) {
-        DataKey key = keys.acquire(e.wrappedKey());
-        try {
-            return open(e, codec, key);
-        } catch (ConnectException ex) {
-            throw ex;
-        } catch (RuntimeException ex) {
-            throw new DataException("Decrypting the envelope failed (" + ex.getClass().getSimpleName() + ")",
-                    SanitizedCause.of(ex));
-        } finally {
-            key.release();
-        }
-    }
-
     /** Decrypts and decodes with a data key in hand; {@code codec} comes from {@link #check}. */
-    public Object open(Envelope e, PayloadCodec codec, DataKey key) {
+    public Object open(Envelope e, PayloadCodec codec, AesGcmKey key) {
         // The codec was found by this envelope's exact format and payload schema, so its cached digest is
         // this envelope's payload binding.
         AssociatedData aad = AssociatedData.compute(e.envelopeVersion(), e.id(), e.timestamp(), e.eventType(),
                 e.encryptionAlgorithm(), codec.derived(AssociatedData::payloadBinding), e.metadata());
         byte[] plaintext;
         try {
-            plaintext = aead.decrypt(key, e.iv(), aad.buffer(), aad.length(), e.encryptedPayload());
+            plaintext = key.open(e.iv(), aad.buffer(), aad.length(), e.encryptedPayload());
         } catch (AEADBadTagException ex) {
             throw new EnvelopeAuthenticationException("Envelope " + describeId(e.id()) + " failed authentication: its ciphertext, IV or one of "
                     + "its authenticated fields was altered, or it was encrypted under a different data key");

@@ -41,17 +41,6 @@ public interface KeyEncryptionKeyProvider extends AutoCloseable {
 
     /** The two things a KEK is used for. */
     enum KeyOperation {
-        WRAP("wrapKey"), UNWRAP("unwrapKey");
-
-        private final String azureName;
-
-        KeyOperation(String azureName) {
-            this.azureName = azureName;
-        }
-
-        /** The operation name as Azure Key Vault spells it. */
-        public String azureName() {
-            return azureName;
-        }
+        WRAP, UNWRAP
     }
 }

@@ -1,13 +1,11 @@
 package io.envelopecrypt.connect.kms;
 
-import io.envelopecrypt.connect.metrics.KmsCallListener;
-
 /** Times every wrap and unwrap of a provider and reports them to a listener. */
 public final class MeteredKeyProvider implements KeyEncryptionKeyProvider {
     private final KeyEncryptionKeyProvider delegate;
-    private final KmsCallListener listener;
+    private final KekCallListener listener;
 
-    public MeteredKeyProvider(KeyEncryptionKeyProvider delegate, KmsCallListener listener) {
+    public MeteredKeyProvider(KeyEncryptionKeyProvider delegate, KekCallListener listener) {
         this.delegate = delegate;
         this.listener = listener;
     }

@@ -1,5 +1,7 @@
 package io.envelopecrypt.connect.metrics;
 
+import io.envelopecrypt.connect.kms.KekCallListener;
+
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -12,7 +14,7 @@ import java.util.function.LongSupplier;
  * workers these become plugin metrics (see {@link PluginMetricsRegistrar}); they are kept on older workers
  * too, and in tests.
  */
-public final class TransformCounters implements KmsCallListener {
+public final class TransformCounters implements KekCallListener {
     /** Why a record failed, for the failures-total metric. */
     public enum Failure {
         /** The value or the envelope is not valid (bad input). */

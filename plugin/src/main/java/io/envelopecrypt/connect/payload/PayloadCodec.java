@@ -49,8 +49,8 @@ public final class PayloadCodec {
 
     /** Compiles the codec for values of {@code schema}. */
     public static PayloadCodec forSchema(Schema schema) {
-        org.apache.avro.Schema avro = ConnectAvroMapping.toAvro(schema);
-        ValueCodec root = ConnectAvroMapping.compile(avro, schema, "", 0);
+        org.apache.avro.Schema avro = ConnectToAvro.toAvro(schema);
+        ValueCodec root = CodecCompiler.compile(avro, schema, "", 0);
         String json = avro.toString();
         return new PayloadCodec(FORMAT_AVRO, schema, json, deflate(json), root);
     }
@@ -67,8 +67,8 @@ public final class PayloadCodec {
             throw new MalformedPayloadException("The envelope's payloadSchema is not a valid Avro schema ("
                     + e.getClass().getSimpleName() + ")");
         }
-        Schema connect = ConnectAvroMapping.toConnect(avro);
-        return new PayloadCodec(FORMAT_AVRO, connect, json, payloadSchema.clone(), ConnectAvroMapping.compile(avro, connect, "", 0));
+        Schema connect = AvroToConnect.toConnect(avro);
+        return new PayloadCodec(FORMAT_AVRO, connect, json, payloadSchema.clone(), CodecCompiler.compile(avro, connect, "", 0));
     }
 
     static byte[] deflate(String json) {

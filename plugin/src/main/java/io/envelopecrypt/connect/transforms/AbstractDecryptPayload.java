@@ -1,25 +1,17 @@
 package io.envelopecrypt.connect.transforms;
 
 import io.envelopecrypt.connect.PluginVersion;
-import io.envelopecrypt.connect.crypto.AesGcm;
-import io.envelopecrypt.connect.crypto.UnwrappedKeyCache;
+import io.envelopecrypt.connect.engine.EnvelopeDecryptor;
+import io.envelopecrypt.connect.engine.PlaintextValue;
 import io.envelopecrypt.connect.envelope.Envelope;
 import io.envelopecrypt.connect.envelope.EnvelopeCodec;
-import io.envelopecrypt.connect.envelope.EnvelopeOpener;
-import io.envelopecrypt.connect.kms.KekConfig;
-import io.envelopecrypt.connect.kms.KeyEncryptionKeyProvider;
-import io.envelopecrypt.connect.kms.KmsAccessException;
-import io.envelopecrypt.connect.kms.MeteredKeyProvider;
 import io.envelopecrypt.connect.metrics.TransformCounters;
-import io.envelopecrypt.connect.payload.PayloadCodec;
-import io.envelopecrypt.connect.payload.PayloadCodecCache;
 
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.connect.components.Versioned;
 import org.apache.kafka.connect.connector.ConnectRecord;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.transforms.Transformation;
-import org.apache.kafka.connect.transforms.util.SimpleConfig;
 
 import java.time.Clock;
 import java.util.Map;
@@ -44,9 +36,7 @@ public abstract class AbstractDecryptPayload<R extends ConnectRecord<R>> impleme
 
     private final Clock clock;
     private final TransformCounters counters = new TransformCounters();
-    private KeyEncryptionKeyProvider kek;
-    private UnwrappedKeyCache dataKeys;
-    private EnvelopeOpener opener;
+    private EnvelopeDecryptor engine;
     private boolean passThroughNonEnvelopes;
 
     protected AbstractDecryptPayload(Clock clock) {
@@ -55,20 +45,15 @@ public abstract class AbstractDecryptPayload<R extends ConnectRecord<R>> impleme
 
     @Override
     public void configure(Map<String, ?> props) {
-        SimpleConfig config = new SimpleConfig(CONFIG_DEF, props);
-        passThroughNonEnvelopes = DecryptPayloadConfig.PASS_THROUGH.equalsIgnoreCase(
-                config.getString(DecryptPayloadConfig.ON_NON_ENVELOPE));
-        opener = new EnvelopeOpener(new AesGcm(), new PayloadCodecCache(256));
-        KeyEncryptionKeyProvider provider = KekConfig.createProvider(config, KeyEncryptionKeyProvider.KeyOperation.UNWRAP);
-        kek = new MeteredKeyProvider(provider, counters);
-        UnwrappedKeyCache cache = new UnwrappedKeyCache(kek, config.getInt(DecryptPayloadConfig.DEK_CACHE_MAX_ENTRIES),
-                config.getLong(DecryptPayloadConfig.DEK_CACHE_TTL_MS), clock);
-        dataKeys = cache;
-        counters.gauge("data-key-cache-hits-total", cache::hits);
-        counters.gauge("data-key-cache-misses-total", cache::unwraps);
-        counters.gauge("data-key-cache-evictions-total", cache::evictions);
-        counters.gauge("data-key-cache-size", cache::size);
-        counters.gauge("kek-remote-calls-total", provider::remoteCalls);
+        DecryptPayloadConfig config = new DecryptPayloadConfig(props);
+        passThroughNonEnvelopes = config.passThroughNonEnvelopes();
+        EnvelopeDecryptor decryptor = EnvelopeDecryptor.create(config, counters, clock);
+        engine = decryptor;
+        counters.gauge("data-key-cache-hits-total", decryptor::cacheHits);
+        counters.gauge("data-key-cache-misses-total", decryptor::unwraps);
+        counters.gauge("data-key-cache-evictions-total", decryptor::cacheEvictions);
+        counters.gauge("data-key-cache-size", decryptor::cachedKeys);
+        counters.gauge("kek-remote-calls-total", decryptor::kekRemoteCalls);
     }
 
     @Override
@@ -84,12 +69,10 @@ public abstract class AbstractDecryptPayload<R extends ConnectRecord<R>> impleme
         }
         try {
             Envelope envelope = read(value);
-            PayloadCodec codec = opener.check(envelope);
-            Object restored = open(envelope, codec);
-            int ciphertext = envelope.encryptedPayload().length;
-            counters.recordProcessed(ciphertext - AesGcm.TAG_BYTES, ciphertext);
+            PlaintextValue restored = engine.decrypt(envelope);
+            counters.recordProcessed(envelope.plaintextLength(), envelope.encryptedPayload().length);
             return record.newRecord(record.topic(), record.kafkaPartition(), record.keySchema(), record.key(),
-                    codec.connectSchema(), restored, record.timestamp(), record.headers());
+                    restored.schema(), restored.value(), record.timestamp(), record.headers());
         } catch (RuntimeException e) {
             counters.recordFailure(Failures.kind(e));
             throw e;
@@ -105,19 +88,6 @@ public abstract class AbstractDecryptPayload<R extends ConnectRecord<R>> impleme
         return EnvelopeCodec.read(value);
     }
 
-    private Object open(Envelope envelope, PayloadCodec codec) {
-        try {
-            return opener.open(envelope, codec, dataKeys);
-        } catch (KmsAccessException e) {
-            // A key this record names but that cannot be used (unknown, outside the configured vault, bad wrap)
-            // is the record's problem: a DataException lets errors.tolerance and the dead-letter queue handle it.
-            if (e.isRecordProblem()) {
-                throw new DataException(e.getMessage(), e);
-            }
-            throw e;
-        }
-    }
-
     @Override
     public ConfigDef config() {
         return CONFIG_DEF;
@@ -130,19 +100,15 @@ public abstract class AbstractDecryptPayload<R extends ConnectRecord<R>> impleme
 
     @Override
     public void close() {
-        if (dataKeys != null) {
-            dataKeys.close();
-            dataKeys = null;
-        }
-        if (kek != null) {
-            kek.close();
-            kek = null;
+        if (engine != null) {
+            engine.close();
+            engine = null;
         }
     }
 
     /** Unwrap calls made so far, for tests and metrics. */
     long unwraps() {
-        return dataKeys.unwraps();
+        return engine.unwraps();
     }
 
     /** This instance's counters (published as plugin metrics on Kafka 4.1+). */

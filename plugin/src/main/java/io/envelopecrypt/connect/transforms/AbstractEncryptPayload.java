@@ -1,33 +1,20 @@
 package io.envelopecrypt.connect.transforms;
 
 import io.envelopecrypt.connect.PluginVersion;
-import io.envelopecrypt.connect.SanitizedCause;
-import io.envelopecrypt.connect.crypto.AesGcm;
-import io.envelopecrypt.connect.crypto.DataKey;
-import io.envelopecrypt.connect.crypto.DataKeyManager;
+import io.envelopecrypt.connect.engine.EnvelopeEncryptor;
 import io.envelopecrypt.connect.envelope.Envelope;
 import io.envelopecrypt.connect.envelope.EnvelopeCodec;
 import io.envelopecrypt.connect.envelope.EnvelopeHeader;
 import io.envelopecrypt.connect.envelope.EnvelopeSchema;
-import io.envelopecrypt.connect.envelope.EnvelopeSealer;
-import io.envelopecrypt.connect.kms.KekConfig;
-import io.envelopecrypt.connect.kms.KeyEncryptionKeyProvider;
-import io.envelopecrypt.connect.kms.MeteredKeyProvider;
 import io.envelopecrypt.connect.metrics.TransformCounters;
-import io.envelopecrypt.connect.payload.PayloadCodec;
-import io.envelopecrypt.connect.payload.PayloadCodecCache;
 
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.connect.components.Versioned;
 import org.apache.kafka.connect.connector.ConnectRecord;
 import org.apache.kafka.connect.data.Schema;
-import org.apache.kafka.connect.data.Struct;
-import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.transforms.Transformation;
-import org.apache.kafka.connect.transforms.util.SimpleConfig;
 
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -57,10 +44,7 @@ public abstract class AbstractEncryptPayload<R extends ConnectRecord<R>> impleme
 
     private final Clock clock;
     private final TransformCounters counters = new TransformCounters();
-    private KeyEncryptionKeyProvider kek;
-    private DataKeyManager dataKeys;
-    private EnvelopeSealer sealer;
-    private PayloadCodecCache codecs;
+    private EnvelopeEncryptor engine;
     private Schema envelopeSchema;
     private ValueSource idSource;
     private ValueSource eventTypeSource;
@@ -73,25 +57,16 @@ public abstract class AbstractEncryptPayload<R extends ConnectRecord<R>> impleme
 
     @Override
     public void configure(Map<String, ?> props) {
-        SimpleConfig config = new SimpleConfig(CONFIG_DEF, props);
-        envelopeSchema = EnvelopeSchema.build(config.getString(EncryptPayloadConfig.ENVELOPE_SCHEMA_NAME));
-        idSource = EncryptPayloadConfig.source(EncryptPayloadConfig.ENVELOPE_ID,
-                config.getString(EncryptPayloadConfig.ENVELOPE_ID), EncryptPayloadConfig.ID_SOURCES);
-        eventTypeSource = EncryptPayloadConfig.source(EncryptPayloadConfig.ENVELOPE_EVENT_TYPE,
-                config.getString(EncryptPayloadConfig.ENVELOPE_EVENT_TYPE), EncryptPayloadConfig.EVENT_TYPE_SOURCES);
-        timestampSource = EncryptPayloadConfig.source(EncryptPayloadConfig.ENVELOPE_TIMESTAMP,
-                config.getString(EncryptPayloadConfig.ENVELOPE_TIMESTAMP), EncryptPayloadConfig.TIMESTAMP_SOURCES);
-        metadata = EncryptPayloadConfig.metadata(config.getList(EncryptPayloadConfig.ENVELOPE_METADATA));
-        codecs = new PayloadCodecCache(256);
-        AesGcm aead = new AesGcm();
-        sealer = new EnvelopeSealer(aead);
-        KeyEncryptionKeyProvider provider = KekConfig.createProvider(config, KeyEncryptionKeyProvider.KeyOperation.WRAP);
-        kek = new MeteredKeyProvider(provider, counters);
-        DataKeyManager keys = new DataKeyManager(kek, config.getLong(EncryptPayloadConfig.DEK_MAX_RECORDS),
-                config.getLong(EncryptPayloadConfig.DEK_MAX_AGE_MS), clock, new SecureRandom());
-        dataKeys = keys;
-        counters.gauge("data-keys-created-total", keys::keysCreated);
-        counters.gauge("kek-remote-calls-total", provider::remoteCalls);
+        EncryptPayloadConfig config = new EncryptPayloadConfig(props);
+        envelopeSchema = EnvelopeSchema.build(config.envelopeSchemaName());
+        idSource = config.source(EncryptPayloadConfig.ENVELOPE_ID);
+        eventTypeSource = config.source(EncryptPayloadConfig.ENVELOPE_EVENT_TYPE);
+        timestampSource = config.source(EncryptPayloadConfig.ENVELOPE_TIMESTAMP);
+        metadata = config.metadata();
+        EnvelopeEncryptor encryptor = EnvelopeEncryptor.create(config, counters, clock);
+        engine = encryptor;
+        counters.gauge("data-keys-created-total", encryptor::dataKeysCreated);
+        counters.gauge("kek-remote-calls-total", encryptor::kekRemoteCalls);
     }
 
     @Override
@@ -102,38 +77,13 @@ public abstract class AbstractEncryptPayload<R extends ConnectRecord<R>> impleme
             return record;
         }
         try {
-            Envelope envelope = seal(record, value);
-            int ciphertext = envelope.encryptedPayload().length;
-            counters.recordProcessed(ciphertext - AesGcm.TAG_BYTES, ciphertext);
+            Envelope envelope = engine.encrypt(record.valueSchema(), value, header(record));
+            counters.recordProcessed(envelope.plaintextLength(), envelope.encryptedPayload().length);
             return record.newRecord(record.topic(), record.kafkaPartition(), record.keySchema(), record.key(),
                     envelopeSchema, EnvelopeCodec.toStruct(envelope, envelopeSchema), record.timestamp(), record.headers());
         } catch (RuntimeException e) {
             counters.recordFailure(Failures.kind(e));
             throw e;
-        }
-    }
-
-    private Envelope seal(R record, Object value) {
-        Schema valueSchema = record.valueSchema();
-        PayloadCodec codec;
-        if (valueSchema != null) {
-            codec = codecs.forSchema(valueSchema);
-        } else if (value instanceof Struct struct) {
-            codec = codecs.forSchema(struct.schema());
-        } else {
-            codec = PayloadCodec.SCHEMALESS;
-        }
-        EnvelopeHeader header = header(record);
-        DataKey key = dataKeys.acquire();
-        try {
-            return sealer.seal(codec, value, header, key);
-        } catch (ConnectException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw new DataException("Encrypting the record value failed (" + e.getClass().getSimpleName() + ")",
-                    SanitizedCause.of(e));
-        } finally {
-            key.release();
         }
     }
 
@@ -172,19 +122,15 @@ public abstract class AbstractEncryptPayload<R extends ConnectRecord<R>> impleme
 
     @Override
     public void close() {
-        if (dataKeys != null) {
-            dataKeys.close();
-            dataKeys = null;
-        }
-        if (kek != null) {
-            kek.close();
-            kek = null;
+        if (engine != null) {
+            engine.close();
+            engine = null;
         }
     }
 
     /** Data keys created (one KEK wrap each), for tests and metrics. */
     long dataKeysCreated() {
-        return dataKeys.keysCreated();
+        return engine.dataKeysCreated();
     }
 
     /** This instance's counters (published as plugin metrics on Kafka 4.1+). */

@@ -1,5 +1,6 @@
 package io.envelopecrypt.connect.transforms;
 
+import io.envelopecrypt.connect.engine.DataKeyRejectedException;
 import io.envelopecrypt.connect.envelope.EnvelopeAuthenticationException;
 import io.envelopecrypt.connect.kms.KmsAccessException;
 import io.envelopecrypt.connect.metrics.TransformCounters.Failure;
@@ -13,7 +14,8 @@ final class Failures {
     }
 
     static Failure kind(RuntimeException e) {
-        if (e instanceof EnvelopeAuthenticationException) {
+        if (e instanceof EnvelopeAuthenticationException
+                || e instanceof DataKeyRejectedException rejected && rejected.isAuthenticationFailure()) {
             return Failure.AUTHENTICATION;
         }
         if (e instanceof RetriableException) {
@@ -23,8 +25,7 @@ final class Failures {
             return Failure.KEK_ACCESS;
         }
         if (e instanceof DataException) {
-            return e.getCause() instanceof KmsAccessException k && k.reason() == KmsAccessException.Reason.INVALID_WRAPPED_KEY
-                    ? Failure.AUTHENTICATION : Failure.INVALID_INPUT;
+            return Failure.INVALID_INPUT;
         }
         return Failure.OTHER;
     }

@@ -3,10 +3,11 @@ package io.envelopecrypt.connect.transforms;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.connect.connector.ConnectRecord;
-import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.header.Header;
+import org.apache.kafka.connect.transforms.field.FieldSyntaxVersion;
+import org.apache.kafka.connect.transforms.field.SingleFieldPath;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -22,11 +23,12 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * Where an envelope header value comes from: {@code uuid}, {@code topic}, {@code record} (the record
  * timestamp), {@code wallclock}, {@code none}, {@code static:<text>}, {@code field:<path>} (a field of the
- * value, dotted for nested fields) or {@code header:<name>} (the last header with that name).
+ * value, in Kafka's field path syntax of KIP-821: dots separate nested fields, and a name that contains dots is
+ * written in backticks, e.g. {@code field:`order.id`}) or {@code header:<name>} (the last header with that name).
  *
  * <p>Values taken from fields or headers are written to the envelope in the clear.
  */
-public record ValueSource(Kind kind, String argument, List<String> path) {
+public record ValueSource(Kind kind, String argument, SingleFieldPath path) {
 
     public enum Kind {
         UUID("uuid"), TOPIC("topic"), RECORD_TIMESTAMP("record"), WALLCLOCK("wallclock"), NONE("none"),
@@ -51,10 +53,10 @@ public record ValueSource(Kind kind, String argument, List<String> path) {
                 if (arg.isEmpty() && kind != Kind.STATIC) {
                     throw new IllegalArgumentException("'" + kind.spelling + "' needs a name after the colon");
                 }
-                return check(new ValueSource(kind, arg, kind == Kind.FIELD ? List.of(arg.split("\\.", -1)) : List.of()), allowed);
+                return check(new ValueSource(kind, arg, kind == Kind.FIELD ? fieldPath(arg) : null), allowed);
             }
             if (!kind.takesArgument() && s.equalsIgnoreCase(kind.spelling)) {
-                return check(new ValueSource(kind, null, List.of()), allowed);
+                return check(new ValueSource(kind, null, null), allowed);
             }
         }
         throw new IllegalArgumentException("'" + s + "' is not one of " + describe(allowed));
@@ -65,10 +67,21 @@ public record ValueSource(Kind kind, String argument, List<String> path) {
             throw new IllegalArgumentException("'" + source.kind.spelling + "' is not allowed here; use one of "
                     + describe(allowed));
         }
-        if (source.kind == Kind.FIELD && source.path.stream().anyMatch(String::isEmpty)) {
-            throw new IllegalArgumentException("field path '" + source.argument + "' has an empty segment");
-        }
         return source;
+    }
+
+    private static SingleFieldPath fieldPath(String path) {
+        // Kafka's parser reads "a..b" as a path with an empty name; here that is always a typo.
+        for (String segment : path.replaceAll("`(?:[^`\\\\]|\\\\.)*`", "q").split("\\.", -1)) {
+            if (segment.isEmpty()) {
+                throw new IllegalArgumentException("field path '" + path + "' has an empty segment");
+            }
+        }
+        try {
+            return new SingleFieldPath(path, FieldSyntaxVersion.V2);
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException("field path '" + path + "' is not valid: " + e.getMessage());
+        }
     }
 
     static String describe(Set<Kind> allowed) {
@@ -123,19 +136,15 @@ public record ValueSource(Kind kind, String argument, List<String> path) {
                 + ", not a number of milliseconds");
     }
 
+    @SuppressWarnings("unchecked")
     private Object fieldValue(Object value) {
-        Object current = value;
-        for (String name : path) {
-            if (current instanceof Struct struct) {
-                Field f = struct.schema().field(name);
-                current = f == null ? null : struct.get(f);
-            } else if (current instanceof Map<?, ?> map) {
-                current = map.get(name);
-            } else {
-                return null;
-            }
+        if (value instanceof Struct struct) {
+            return path.valueFrom(struct);
         }
-        return current;
+        if (value instanceof Map<?, ?> map) {
+            return path.valueFrom((Map<String, Object>) map);
+        }
+        return null;
     }
 
     private Object headerValue(ConnectRecord<?> record) {

@@ -35,7 +35,7 @@ class DataKeyLifecycleTest {
 
     @Test
     void aRetiredKeyIsWipedOnlyWhenItsLastLeaseIsReturned() throws Exception {
-        DataKey key = newKey();
+        AesGcmKey key = newKey();
         assertThat(key.lease()).isTrue();
         assertThat(key.lease()).isTrue();
 
@@ -50,40 +50,40 @@ class DataKeyLifecycleTest {
         assertThat(material(key)).isEqualTo(new byte[32]);
         assertThat(key.lease()).as("a wiped key cannot be leased again").isFalse();
         assertThatThrownBy(key::getEncoded).isInstanceOf(IllegalStateException.class)
-                .hasMessage("data key has been wiped");
+                .hasMessage("the key has been wiped");
     }
 
     @Test
     void rotationRetiresAndWipesTheOldKey() throws Exception {
         try (DataKeyManager manager = new DataKeyManager(kek, 2, 60_000, clock, new SecureRandom())) {
-            DataKey first = manager.acquire();
+            DataKeyManager.DataKey first = manager.acquire();
             first.release();
             manager.acquire().release();
-            DataKey third = manager.acquire();
+            DataKeyManager.DataKey third = manager.acquire();
 
             assertThat(third).isNotSameAs(first);
-            assertThat(first.isDestroyed()).isTrue();
-            assertThat(material(first)).isEqualTo(new byte[32]);
+            assertThat(first.key().isDestroyed()).isTrue();
+            assertThat(material(first.key())).isEqualTo(new byte[32]);
             third.release();
-            assertThat(third.isDestroyed()).as("the current key stays usable").isFalse();
+            assertThat(third.key().isDestroyed()).as("the current key stays usable").isFalse();
 
             manager.close();
-            assertThat(third.isDestroyed()).as("closing wipes the current key").isTrue();
+            assertThat(third.key().isDestroyed()).as("closing wipes the current key").isTrue();
         }
     }
 
     @Test
     void rotationByAgeWaitsForRecordsInFlight() {
         try (DataKeyManager manager = new DataKeyManager(kek, 1_000, 60_000, clock, new SecureRandom())) {
-            DataKey inFlight = manager.acquire();
+            DataKeyManager.DataKey inFlight = manager.acquire();
             clock.advance(60_000);
-            DataKey next = manager.acquire();
+            DataKeyManager.DataKey next = manager.acquire();
 
             assertThat(next).isNotSameAs(inFlight);
-            assertThat(inFlight.isDestroyed()).isFalse();
-            assertThat(inFlight.getEncoded()).hasSize(32);
+            assertThat(inFlight.key().isDestroyed()).isFalse();
+            assertThat(inFlight.key().getEncoded()).hasSize(32);
             inFlight.release();
-            assertThat(inFlight.isDestroyed()).isTrue();
+            assertThat(inFlight.key().isDestroyed()).isTrue();
             next.release();
         }
     }
@@ -95,18 +95,18 @@ class DataKeyLifecycleTest {
             for (int i = 0; i < 3; i++) {
                 wrapped.add(kek.wrap(new SecureRandom().generateSeed(32)));
             }
-            DataKey a = cache.acquire(wrapped.get(0));
+            AesGcmKey a = cache.acquire(wrapped.get(0));
             a.release();
-            DataKey b = cache.acquire(wrapped.get(1));
+            AesGcmKey b = cache.acquire(wrapped.get(1));
             b.release();
-            DataKey c = cache.acquire(wrapped.get(2));
+            AesGcmKey c = cache.acquire(wrapped.get(2));
             c.release();
             assertThat(a.isDestroyed()).as("evicted as least recently used").isTrue();
             assertThat(b.isDestroyed()).isFalse();
             assertThat(cache.evictions()).isEqualTo(1);
 
             clock.advance(10_000);
-            DataKey b2 = cache.acquire(wrapped.get(1));
+            AesGcmKey b2 = cache.acquire(wrapped.get(1));
             assertThat(b.isDestroyed()).as("expired").isTrue();
             assertThat(b2).isNotSameAs(b);
             assertThat(cache.unwraps()).isEqualTo(4);
@@ -121,9 +121,9 @@ class DataKeyLifecycleTest {
 
     @Test
     void noStringFormOrSerializationRevealsKeyMaterial() throws Exception {
-        DataKey key = newKey();
+        AesGcmKey key = newKey();
         byte[] material = key.getEncoded();
-        WrappedKey wrapped = key.wrapped();
+        WrappedKey wrapped = kek.wrap(material);
         Envelope envelope = new Envelope(1, "id-1", 1L, "Payment", new byte[] {1, 2, 3, 4, 5, 6, 7, 8},
                 wrapped.keyId(), "AES-256-GCM", new byte[12], Map.of(), wrapped.wrapped(), wrapped.algorithm(),
                 "avro", new byte[] {9});
@@ -139,21 +139,19 @@ class DataKeyLifecycleTest {
                 assertThat(text).doesNotContain(secret);
             }
         }
-        assertThat(key.toString()).contains(wrapped.keyId());
 
         try (ObjectOutputStream out = new ObjectOutputStream(new ByteArrayOutputStream())) {
             assertThatThrownBy(() -> out.writeObject(key)).isInstanceOf(NotSerializableException.class);
         }
     }
 
-    private DataKey newKey() {
-        byte[] material = new SecureRandom().generateSeed(32);
-        return new DataKey(material, kek.wrap(material), clock.millis());
+    private static AesGcmKey newKey() {
+        return new SealingKey(new SecureRandom().generateSeed(32), 7);
     }
 
     /** The key's own array, to see that it was zeroed rather than merely marked as destroyed. */
-    private static byte[] material(DataKey key) throws ReflectiveOperationException {
-        Field f = DataKey.class.getDeclaredField("material");
+    private static byte[] material(AesGcmKey key) throws ReflectiveOperationException {
+        Field f = AesGcmKey.class.getDeclaredField("material");
         f.setAccessible(true);
         return ((byte[]) f.get(key)).clone();
     }

@@ -31,7 +31,7 @@ import javax.crypto.spec.SecretKeySpec;
 public final class LocalKeyEncryptionKeyProvider implements KeyEncryptionKeyProvider {
 
     public static final String WRAP_ALGORITHM = "A256KW";
-    static final String KEY_ID_PREFIX = "local:";
+    public static final String KEY_ID_PREFIX = "local:";
     private static final String CIPHER = "AES/KW/NoPadding";
     private static final Logger log = LoggerFactory.getLogger(LocalKeyEncryptionKeyProvider.class);
 

@@ -39,7 +39,7 @@ class AzureKeyVaultProviderTest {
 
     static AzureKeyVaultKeyProvider provider(Map<String, Object> props) {
         ConfigDef def = new ConfigDef();
-        io.envelopecrypt.connect.kms.KekConfig.addTo(def);
+        io.envelopecrypt.connect.engine.KekProviders.addTo(def);
         return AzureKeyVaultKeyProvider.create(new AzureKeyVaultConfig(new AbstractConfig(def, props)));
     }
 

@@ -1,0 +1,65 @@
+package io.envelopecrypt.connect.engine;
+
+import io.envelopecrypt.connect.kms.KeyEncryptionKeyProvider;
+
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+
+import java.util.Map;
+
+/** The settings of an {@link EnvelopeDecryptor}: the KEK provider and the unwrapped-key cache. */
+public class DecryptorConfig extends AbstractConfig {
+    public static final String DEK_CACHE_MAX_ENTRIES = "dek.cache.max.entries";
+    public static final String DEK_CACHE_TTL_MS = "dek.cache.ttl.ms";
+    public static final String GROUP_DECRYPT = "Decryption";
+
+    public static final ConfigDef CONFIG_DEF = addTo(new ConfigDef());
+
+    public DecryptorConfig(Map<?, ?> props) {
+        this(CONFIG_DEF, props);
+    }
+
+    /** For a larger definition that includes {@link #addTo}'s keys (a transform's, a deserializer's). */
+    protected DecryptorConfig(ConfigDef definition, Map<?, ?> props) {
+        super(definition, props, false);
+    }
+
+    /**
+     * Settings outside Connect, where config providers ({@code config.providers=env}, {@code ${env:...}})
+     * are declared in the same map, as in a worker's properties.
+     */
+    public static DecryptorConfig resolvingConfigProviders(Map<String, ?> props) {
+        return new DecryptorConfig(CONFIG_DEF, props, props);
+    }
+
+    protected DecryptorConfig(ConfigDef definition, Map<?, ?> props, Map<String, ?> configProviderProps) {
+        super(definition, props, configProviderProps, false);
+    }
+
+    /** Adds the decrypting engine's keys to {@code def}. */
+    public static ConfigDef addTo(ConfigDef def) {
+        KekProviders.addTo(def);
+        return def.define(DEK_CACHE_MAX_ENTRIES, ConfigDef.Type.INT, 1000, ConfigDef.Range.between(1, 1_000_000),
+                        ConfigDef.Importance.LOW,
+                        "Unwrapped data keys kept in memory. Each distinct data key costs one Key Vault unwrap while it "
+                                + "stays cached; evicted keys are wiped.",
+                        GROUP_DECRYPT, 2, ConfigDef.Width.SHORT, "Data key cache size")
+                .define(DEK_CACHE_TTL_MS, ConfigDef.Type.LONG, 60 * 60 * 1000L, ConfigDef.Range.atLeast(1000),
+                        ConfigDef.Importance.LOW,
+                        "How long an unwrapped data key stays in memory before it is wiped and unwrapped again when needed.",
+                        GROUP_DECRYPT, 3, ConfigDef.Width.SHORT, "Data key cache lifetime");
+    }
+
+    public int dekCacheMaxEntries() {
+        return getInt(DEK_CACHE_MAX_ENTRIES);
+    }
+
+    public long dekCacheTtlMs() {
+        return getLong(DEK_CACHE_TTL_MS);
+    }
+
+    /** A new provider for unwrapping; the caller owns it. */
+    public KeyEncryptionKeyProvider kekProvider() {
+        return KekProviders.create(this, KeyEncryptionKeyProvider.KeyOperation.UNWRAP);
+    }
+}

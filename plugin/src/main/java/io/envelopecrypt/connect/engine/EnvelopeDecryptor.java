@@ -1,0 +1,94 @@
+package io.envelopecrypt.connect.engine;
+
+import io.envelopecrypt.connect.SanitizedCause;
+import io.envelopecrypt.connect.crypto.AesGcmKey;
+import io.envelopecrypt.connect.crypto.UnwrappedKeyCache;
+import io.envelopecrypt.connect.envelope.Envelope;
+import io.envelopecrypt.connect.envelope.EnvelopeOpener;
+import io.envelopecrypt.connect.kms.KekCallListener;
+import io.envelopecrypt.connect.kms.KeyEncryptionKeyProvider;
+import io.envelopecrypt.connect.kms.KmsAccessException;
+import io.envelopecrypt.connect.kms.MeteredKeyProvider;
+import io.envelopecrypt.connect.payload.PayloadCodec;
+import io.envelopecrypt.connect.payload.PayloadCodecCache;
+
+import java.time.Clock;
+import java.util.Objects;
+
+/**
+ * Turns an {@link Envelope} back into the original value and Connect schema: the one decrypting engine behind
+ * every door (the Connect transform, the Java consumer API, the CLI). Unwrapped data keys are cached, bounded
+ * in number and age, so the KEK is called once per distinct data key.
+ *
+ * <p>Thread-safe. Failures never contain plaintext or key material: {@code MalformedEnvelopeException},
+ * {@code EnvelopeAuthenticationException} and {@link DataKeyRejectedException} (all {@code DataException}s) for
+ * a bad record; {@code KmsAccessException} for a KEK that cannot be used; {@code KmsUnavailableException}
+ * (retriable) when the key service is unreachable.
+ */
+public final class EnvelopeDecryptor implements AutoCloseable {
+    private final UnwrappedKeyCache dataKeys;
+    private final EnvelopeOpener opener = new EnvelopeOpener(new PayloadCodecCache(256));
+
+    /** A decryptor from settings; {@code listener} hears every KEK call (metrics). */
+    public static EnvelopeDecryptor create(DecryptorConfig config, KekCallListener listener, Clock clock) {
+        KeyEncryptionKeyProvider kek = new MeteredKeyProvider(config.kekProvider(), listener);
+        return new EnvelopeDecryptor(kek, config.dekCacheMaxEntries(), config.dekCacheTtlMs(), clock);
+    }
+
+    /** A decryptor over a provider of your own; it closes the provider when closed. */
+    public EnvelopeDecryptor(KeyEncryptionKeyProvider kek, int maxCachedKeys, long keyTtlMillis, Clock clock) {
+        this.dataKeys = new UnwrappedKeyCache(Objects.requireNonNull(kek, "kek"), maxCachedKeys, keyTtlMillis, clock);
+    }
+
+    /** Checks, authenticates and decrypts an envelope. */
+    public PlaintextValue decrypt(Envelope envelope) {
+        PayloadCodec codec = opener.check(envelope);
+        AesGcmKey key = unwrap(envelope);
+        try {
+            return new PlaintextValue(codec.connectSchema(), opener.open(envelope, codec, key));
+        } catch (RuntimeException e) {
+            throw SanitizedCause.sanitize("Decrypting the envelope", e);
+        } finally {
+            key.release();
+        }
+    }
+
+    private AesGcmKey unwrap(Envelope envelope) {
+        try {
+            return dataKeys.acquire(envelope.wrappedKey());
+        } catch (KmsAccessException e) {
+            if (e.isRecordProblem()) {
+                throw new DataKeyRejectedException(e);
+            }
+            throw e;
+        }
+    }
+
+    /** Unwrap calls made so far: one per distinct data key while it stays cached. */
+    public long unwraps() {
+        return dataKeys.unwraps();
+    }
+
+    public long cacheHits() {
+        return dataKeys.hits();
+    }
+
+    public long cacheEvictions() {
+        return dataKeys.evictions();
+    }
+
+    public int cachedKeys() {
+        return dataKeys.size();
+    }
+
+    /** Calls made to a remote key service so far. */
+    public long kekRemoteCalls() {
+        return dataKeys.kekRemoteCalls();
+    }
+
+    /** Wipes every cached data key and closes the KEK provider. */
+    @Override
+    public void close() {
+        dataKeys.close();
+    }
+}

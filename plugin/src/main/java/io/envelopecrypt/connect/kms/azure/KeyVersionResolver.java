@@ -1,0 +1,156 @@
+package io.envelopecrypt.connect.kms.azure;
+
+import com.azure.security.keyvault.keys.models.KeyOperation;
+import com.azure.security.keyvault.keys.models.KeyType;
+import com.azure.security.keyvault.keys.models.KeyVaultKey;
+
+import io.envelopecrypt.connect.kms.KmsAccessException;
+import io.envelopecrypt.connect.kms.KmsAccessException.Reason;
+import io.envelopecrypt.connect.kms.KmsUnavailableException;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.URI;
+import java.security.PublicKey;
+import java.time.OffsetDateTime;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Which version of the configured key wraps new data keys: the pinned version, or the key's current version
+ * looked up each time a data key is made (so a rotation in Key Vault takes effect by itself). A version is
+ * checked before use (RSA, enabled, within its validity dates, allows wrapKey) and its public key is kept,
+ * read once per version. When Key Vault is unreachable and wrapping is local, the last known version keeps
+ * serving.
+ */
+final class KeyVersionResolver {
+    private static final Logger log = LoggerFactory.getLogger(KeyVersionResolver.class);
+
+    private final KeyVaultClients clients;
+    private final String vaultUrl;
+    private final String keyName;
+    private final String pinnedVersion;
+    private final boolean keepPublicKey;
+    private final Map<String, ResolvedKey> resolvedVersions = new LinkedHashMap<>();
+    private volatile ResolvedKey lastResolved;
+
+    /** A resolved key version, with its public key when wrapping is local. */
+    record ResolvedKey(String version, PublicKey publicKey) {
+    }
+
+    KeyVersionResolver(KeyVaultClients clients, String vaultUrl, String keyName, String pinnedVersion, boolean keepPublicKey) {
+        this.clients = clients;
+        this.vaultUrl = vaultUrl;
+        this.keyName = keyName;
+        this.pinnedVersion = pinnedVersion;
+        this.keepPublicKey = keepPublicKey;
+    }
+
+    /** The version to wrap the next data key with. */
+    ResolvedKey forWrap() {
+        if (pinnedVersion != null) {
+            ResolvedKey known;
+            synchronized (resolvedVersions) {
+                known = resolvedVersions.get(pinnedVersion);
+            }
+            return known != null ? known : fetch(pinnedVersion);
+        }
+        try {
+            return fetch(null);
+        } catch (KmsUnavailableException e) {
+            ResolvedKey last = lastResolved;
+            if (keepPublicKey && last != null) {
+                log.warn("Key Vault is unreachable; wrapping the new data key with the last known version {} of key "
+                        + "'{}' until it is reachable again ({})", last.version(), keyName, e.getMessage());
+                return last;
+            }
+            throw e;
+        }
+    }
+
+    /** GETs the pinned version, or the current one, and checks that it can wrap. */
+    ResolvedKey fetchConfigured() {
+        return fetch(pinnedVersion);
+    }
+
+    /** GETs a key (version null = current), checks that it can wrap, and remembers its public key. */
+    private ResolvedKey fetch(String version) {
+        KeyVaultKey key = clients.call("getKey", describe(version),
+                c -> version == null ? c.keyClient.getKey(keyName) : c.keyClient.getKey(keyName, version));
+        String resolvedVersion = key.getProperties().getVersion();
+        if (resolvedVersion == null || resolvedVersion.isEmpty()) {
+            resolvedVersion = versionFromKid(key.getId());
+        }
+        checkUsable(key, describe(resolvedVersion), KeyOperation.WRAP_KEY);
+        PublicKey publicKey = null;
+        if (keepPublicKey) {
+            try {
+                publicKey = key.getKey().toRsa(false).getPublic();
+            } catch (RuntimeException e) {
+                throw new KmsAccessException(Reason.KEY_NOT_USABLE, "Key " + describe(resolvedVersion)
+                        + " has no usable RSA public key (" + e.getClass().getSimpleName() + ")");
+            }
+        }
+        ResolvedKey resolved = new ResolvedKey(resolvedVersion, publicKey);
+        synchronized (resolvedVersions) {
+            ResolvedKey known = resolvedVersions.get(resolvedVersion);
+            if (known != null) {
+                resolved = known;
+            } else {
+                resolvedVersions.put(resolvedVersion, resolved);
+                if (lastResolved != null && !resolvedVersion.equals(lastResolved.version())) {
+                    log.info("Key '{}' in {} moved to version {}: new data keys are wrapped with it",
+                            keyName, vaultUrl, resolvedVersion);
+                }
+            }
+        }
+        lastResolved = resolved;
+        return resolved;
+    }
+
+    static void checkUsable(KeyVaultKey key, String description, KeyOperation operation) {
+        String what = "Key " + description;
+        KeyType type = key.getKeyType();
+        if (type == null || !(KeyType.RSA.equals(type) || KeyType.RSA_HSM.equals(type))) {
+            throw new KmsAccessException(Reason.KEY_NOT_USABLE, what + " is of type " + type + "; an RSA key is required");
+        }
+        if (Boolean.FALSE.equals(key.getProperties().isEnabled())) {
+            throw new KmsAccessException(Reason.KEY_NOT_USABLE, what + " is disabled");
+        }
+        OffsetDateTime now = OffsetDateTime.now();
+        OffsetDateTime expires = key.getProperties().getExpiresOn();
+        if (expires != null && now.isAfter(expires)) {
+            throw new KmsAccessException(Reason.KEY_NOT_USABLE, what + " expired at " + expires);
+        }
+        OffsetDateTime notBefore = key.getProperties().getNotBefore();
+        if (notBefore != null && now.isBefore(notBefore)) {
+            throw new KmsAccessException(Reason.KEY_NOT_USABLE, what + " is not valid before " + notBefore);
+        }
+        List<KeyOperation> ops = key.getKeyOperations();
+        if (ops != null && !ops.isEmpty() && !ops.contains(operation)) {
+            throw new KmsAccessException(Reason.KEY_NOT_USABLE, what + " does not allow the " + operation
+                    + " operation (its key_ops are " + ops + ")");
+        }
+    }
+
+    static String versionFromKid(String kid) {
+        if (kid == null) {
+            return null;
+        }
+        String[] parts = URI.create(kid).getPath().split("/");
+        return parts.length >= 4 ? parts[3] : null;
+    }
+
+    String describe(String version) {
+        return "key '" + keyName + "'" + (version == null ? "" : " version " + version) + " in vault " + vaultUrl;
+    }
+
+    void clear() {
+        synchronized (resolvedVersions) {
+            resolvedVersions.clear();
+        }
+        lastResolved = null;
+    }
+}

@@ -1,0 +1,37 @@
+package io.envelopecrypt.connect.kms.local;
+
+import io.envelopecrypt.connect.kms.KekProviderFactory;
+import io.envelopecrypt.connect.kms.KeyEncryptionKeyProvider;
+
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+
+/** {@code kek.provider=local}: AES keys from configuration, for development only. */
+public final class LocalKekProviderFactory implements KekProviderFactory {
+    public static final String NAME = "local";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String description() {
+        return "AES keys from this configuration, for development only (never in production)";
+    }
+
+    @Override
+    public void define(ConfigDef def) {
+        LocalKekConfig.addTo(def);
+    }
+
+    @Override
+    public boolean supportsKeyId(String keyId) {
+        return keyId != null && keyId.startsWith(LocalKeyEncryptionKeyProvider.KEY_ID_PREFIX);
+    }
+
+    @Override
+    public KeyEncryptionKeyProvider create(AbstractConfig config, KeyEncryptionKeyProvider.KeyOperation operation) {
+        return LocalKekConfig.createProvider(config);
+    }
+}
