@@ -5,12 +5,12 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-stamp=demo/target/demo.classpath
-if [ ! -f "$stamp" ] || [ ! -f plugin/target/kafka-connect-envelope-encryption-*.zip ] \
+stamp=testing/demo/target/demo.classpath
+if [ ! -f "$stamp" ] || [ ! -f target/kafka-connect-envelope-encryption-*.zip ] \
    || [ -n "$(find . -path ./target -prune -o -path '*/target' -prune -o \
         \( -name '*.java' -o -name 'pom.xml' -o -name '*.json' -o -name '*.properties' \) -newer "$stamp" -print -quit)" ]; then
   echo "Building the plugin and the demo (the first run downloads Kafka, Apicurio Registry and the Azure SDK, about 300 MB)..."
-  mvn -B -q -ntp install -DskipTests
+  mvn -B -q -ntp -f build/pom.xml install -DskipTests
 fi
 
-exec java ${DEMO_JAVA_OPTS:-} -cp "demo/target/classes:$(cat "$stamp")" io.envelopecrypt.demo.Demo "$@"
+exec java ${DEMO_JAVA_OPTS:-} -cp "testing/demo/target/classes:$(cat "$stamp")" io.envelopecrypt.demo.Demo "$@"

@@ -7,23 +7,23 @@
 #                                             (--records N --rounds R --kek local|keyvault|both --out FILE)
 #   scripts/bench.sh costs [options]          Key Vault calls per million records (--records N)
 #
-# Results go to stdout and benchmarks/target/.
+# Results go to stdout and testing/benchmarks/target/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 what=${1:-}
 shift || true
-cp_file=benchmarks/target/benchmarks.classpath
-if [ ! -f "$cp_file" ] || [ ! -f plugin/target/kafka-connect-envelope-encryption-*.zip ] \
-   || [ -n "$(find plugin/src benchmarks/src test-connectors/src harness/src -newer "$cp_file" -print -quit)" ]; then
-  mvn -B -q -ntp install -DskipTests
+cp_file=testing/benchmarks/target/benchmarks.classpath
+if [ ! -f "$cp_file" ] || [ ! -f target/kafka-connect-envelope-encryption-*.zip ] \
+   || [ -n "$(find src testing/benchmarks/src testing/connectors/src testing/harness/src -newer "$cp_file" -print -quit)" ]; then
+  mvn -B -q -ntp -f build/pom.xml install -DskipTests
 fi
-cp="benchmarks/target/classes:$(cat "$cp_file")"
+cp="testing/benchmarks/target/classes:$(cat "$cp_file")"
 java=${BENCH_JAVA:-java}
 
 case "$what" in
   jmh) exec "$java" -cp "$cp" org.openjdk.jmh.Main TransformBenchmark -rf json \
-         -rff "${JMH_RESULT:-benchmarks/target/jmh-result.json}" "$@" ;;
+         -rff "${JMH_RESULT:-testing/benchmarks/target/jmh-result.json}" "$@" ;;
   pipeline) exec "$java" -Xmx2g -cp "$cp" io.envelopecrypt.benchmarks.PipelineBenchmark "$@" ;;
   costs) exec "$java" -Xmx2g -cp "$cp" io.envelopecrypt.benchmarks.KeyVaultCosts "$@" ;;
   *) sed -n '2,11p' "$0"; exit 2 ;;

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
-# Coverage-guided fuzzing of the decoders with Jazzer (plugin/src/test/java/.../fuzz/DecoderFuzzTest.java).
+# Coverage-guided fuzzing of the decoders with Jazzer (src/test/java/.../fuzz/DecoderFuzzTest.java).
 #
 #   scripts/fuzz.sh [seconds-per-target] [target...]
 #
 # Each target runs for the given time (default 20 s, the CI budget; use 600 or more for a real session).
-# New interesting inputs go to plugin/.cifuzz-corpus (not committed); a crash fails the run and leaves its
-# input in plugin/src/test/resources/.../DecoderFuzzTestInputs/<target>/, where every later `mvn test`
+# New interesting inputs go to .cifuzz-corpus (not committed); a crash fails the run and leaves its
+# input in src/test/resources/.../DecoderFuzzTestInputs/<target>/, where every later `mvn test`
 # replays it. To keep a longer session's corpus, copy it into the same directory:
-#   cp plugin/.cifuzz-corpus/io.envelopecrypt.connect.fuzz.DecoderFuzzTest/<target>/* \
-#      plugin/src/test/resources/io/envelopecrypt/connect/fuzz/DecoderFuzzTestInputs/<target>/
+#   cp .cifuzz-corpus/io.envelopecrypt.connect.fuzz.DecoderFuzzTest/<target>/* \
+#      src/test/resources/io/envelopecrypt/connect/fuzz/DecoderFuzzTestInputs/<target>/
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,9 +20,9 @@ if [ ${#targets[@]} -eq 0 ]; then
 fi
 for t in "${targets[@]}"; do
   echo "== Fuzzing DecoderFuzzTest#$t for ${seconds} s"
-  log=plugin/target/fuzz-$t.log
+  log=target/fuzz-$t.log
   # -am builds the test kit in the same reactor: nothing has to be installed in ~/.m2 first.
-  if ! JAZZER_FUZZ=1 mvn -B -ntp -pl plugin -am test -Dtest="DecoderFuzzTest#$t" -Dsurefire.failIfNoSpecifiedTests=false \
+  if ! JAZZER_FUZZ=1 mvn -B -ntp -f build/pom.xml -pl :kafka-connect-envelope-encryption -am test -Dtest="DecoderFuzzTest#$t" -Dsurefire.failIfNoSpecifiedTests=false \
       -Djazzer.internal.arg.0=fuzz "-Djazzer.internal.arg.1=-max_total_time=$seconds" > "$log" 2>&1; then
     tail -80 "$log"
     echo "== Fuzzing $t found a problem (full log: $log)" >&2
