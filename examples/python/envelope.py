@@ -102,11 +102,24 @@ def decrypt_payload(e, data_key):
     return AESGCM(data_key).decrypt(e["iv"], e["encryptedPayload"], associated_data(e))
 
 
+MAX_SCHEMA_JSON_BYTES = 16 * 1024 * 1024  # section 7: refuse payload schemas that inflate beyond this
+
+
+def _inflate(payload_schema):
+    """Raw DEFLATE, refusing output past the spec's limit (a few bytes can inflate to gigabytes)."""
+    inflater = zlib.decompressobj(-15)
+    out = inflater.decompress(payload_schema, MAX_SCHEMA_JSON_BYTES + 1)
+    if len(out) > MAX_SCHEMA_JSON_BYTES or inflater.unconsumed_tail:
+        raise EnvelopeError(f"payloadSchema inflates beyond {MAX_SCHEMA_JSON_BYTES} bytes")
+    return out
+
+
 @functools.lru_cache(maxsize=256)
 def _schemas(payload_format, payload_schema):
-    """The writer schema as JSON and as parsed by fastavro: once per schema, not once per record."""
+    """The writer schema as JSON and as parsed by fastavro: once per schema, not once per record.
+    Call it only for an envelope whose tag has been checked (decrypt_payload): payloadSchema comes from the writer."""
     if payload_format == "avro":
-        schema = json.loads(zlib.decompress(payload_schema, -15))
+        schema = json.loads(_inflate(payload_schema))
     else:
         schema = json.loads(_DYNAMIC_VALUE_AVSC.read_text(encoding="utf-8"))
     return schema, fastavro.parse_schema(schema)

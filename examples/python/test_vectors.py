@@ -3,6 +3,7 @@
 import decimal
 import json
 import pathlib
+import zlib
 
 import pytest
 from cryptography.exceptions import InvalidTag
@@ -67,3 +68,10 @@ def test_an_unknown_version_is_refused_before_decrypting():
     e["envelopeVersion"] = 2
     with pytest.raises(envelope.EnvelopeError, match="version"):
         envelope.check(e)
+
+
+def test_a_payload_schema_that_inflates_past_the_limit_is_refused():
+    bomb = zlib.compress(b" " * (envelope.MAX_SCHEMA_JSON_BYTES + 10))[2:-4]  # raw DEFLATE, as carried
+    assert len(bomb) < 64 * 1024
+    with pytest.raises(envelope.EnvelopeError, match="inflates beyond"):
+        envelope._inflate(bomb)

@@ -9,7 +9,6 @@ import io.envelopecrypt.connect.kms.KekCallListener;
 import io.envelopecrypt.connect.kms.KeyEncryptionKeyProvider;
 import io.envelopecrypt.connect.kms.KmsAccessException;
 import io.envelopecrypt.connect.kms.MeteredKeyProvider;
-import io.envelopecrypt.connect.payload.PayloadCodec;
 import io.envelopecrypt.connect.payload.PayloadCodecCache;
 
 import java.time.Clock;
@@ -40,12 +39,13 @@ public final class EnvelopeDecryptor implements AutoCloseable {
         this.dataKeys = new UnwrappedKeyCache(Objects.requireNonNull(kek, "kek"), maxCachedKeys, keyTtlMillis, clock);
     }
 
-    /** Checks, authenticates and decrypts an envelope. */
+    /** Checks, authenticates, decrypts and only then decodes an envelope. */
     public PlaintextValue decrypt(Envelope envelope) {
-        PayloadCodec codec = opener.check(envelope);
+        opener.check(envelope);
         AesGcmKey key = unwrap(envelope);
         try {
-            return new PlaintextValue(codec.connectSchema(), opener.open(envelope, codec, key));
+            EnvelopeOpener.PlaintextAndCodec opened = opener.open(envelope, key);
+            return new PlaintextValue(opened.codec().connectSchema(), opened.value());
         } catch (RuntimeException e) {
             throw SanitizedCause.sanitize("Decrypting the envelope", e);
         } finally {
@@ -79,6 +79,11 @@ public final class EnvelopeDecryptor implements AutoCloseable {
 
     public int cachedKeys() {
         return dataKeys.size();
+    }
+
+    /** JSON characters of the payload schemas held by the codec cache (bounded by PayloadCodecCache). */
+    public long cachedSchemaChars() {
+        return opener.cachedSchemaChars();
     }
 
     /** Calls made to a remote key service so far. */

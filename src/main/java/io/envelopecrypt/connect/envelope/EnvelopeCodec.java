@@ -31,11 +31,10 @@ import static io.envelopecrypt.connect.envelope.EnvelopeSchema.WRAPPED_DATA_KEY;
  * base64 strings, numbers as any Number). Every field is checked for presence, type and size.
  */
 public final class EnvelopeCodec {
-    /** Upper bounds that no valid envelope comes near; they stop malformed input from costing memory. */
-    static final int MAX_STRING_CHARS = 64 * 1024;
-    static final int MAX_SCHEMA_BYTES = 1024 * 1024;
-    static final int MAX_WRAPPED_KEY_BYTES = 1024;
-    static final int MAX_METADATA_ENTRIES = 1024;
+    private static final int MAX_STRING_CHARS = EnvelopeLimits.MAX_STRING_CHARS;
+    private static final int MAX_SCHEMA_BYTES = EnvelopeLimits.MAX_SCHEMA_BYTES;
+    private static final int MAX_WRAPPED_KEY_BYTES = EnvelopeLimits.MAX_WRAPPED_KEY_BYTES;
+    private static final int MAX_METADATA_ENTRIES = EnvelopeLimits.MAX_METADATA_ENTRIES;
 
     private EnvelopeCodec() {
     }
@@ -190,9 +189,12 @@ public final class EnvelopeCodec {
         }
         Map<String, String> out = new HashMap<>(m.size() * 2);
         for (Map.Entry<?, ?> e : m.entrySet()) {
-            if (!(e.getKey() instanceof String k) || !(e.getValue() instanceof String val)
-                    || k.length() > MAX_STRING_CHARS || val.length() > MAX_STRING_CHARS) {
+            if (!(e.getKey() instanceof String k) || !(e.getValue() instanceof String val)) {
                 throw wrongType(METADATA, "a map of non-null strings");
+            }
+            if (k.length() > MAX_STRING_CHARS || val.length() > MAX_STRING_CHARS) {
+                throw new MalformedEnvelopeException("The envelope's metadata has a key or value longer than "
+                        + MAX_STRING_CHARS + " characters");
             }
             out.put(k, val);
         }

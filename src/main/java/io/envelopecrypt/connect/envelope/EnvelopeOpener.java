@@ -9,25 +9,32 @@ import java.util.Arrays;
 import javax.crypto.AEADBadTagException;
 
 /**
- * Checks an envelope's version, algorithm and format, authenticates and decrypts its payload and decodes
- * the original value.
+ * Opens envelopes in the one order that keeps a hostile topic writer from making the reader do expensive work:
+ * {@link #check} the header (version, algorithms, lengths: nothing parsed), then, with the data key in hand,
+ * {@link #open} authenticates the ciphertext against the associated data (which binds the payload schema by
+ * the SHA-256 of its bytes as carried) and only then inflates and parses the payload schema and decodes.
  */
 public final class EnvelopeOpener {
     private final PayloadCodecCache codecs;
+    /** The binding of the payload schema seen last: a stream almost always repeats one. */
+    private volatile Binding lastBinding;
+
+    private record Binding(String format, byte[] payloadSchema, byte[] digest) {
+    }
 
     public EnvelopeOpener(PayloadCodecCache codecs) {
         this.codecs = codecs;
     }
 
-    /** Rejects envelopes this version cannot open, before any key is unwrapped. */
-    public PayloadCodec check(Envelope e) {
+    /** Rejects envelopes this version cannot open, before any key is unwrapped; parses nothing. */
+    public void check(Envelope e) {
         if (e.envelopeVersion() != EnvelopeSchema.VERSION) {
             throw new MalformedEnvelopeException("Unsupported envelope version " + e.envelopeVersion()
                     + "; this plugin reads version " + EnvelopeSchema.VERSION);
         }
         if (!AesGcmKey.ALGORITHM.equals(e.encryptionAlgorithm())) {
-            throw new MalformedEnvelopeException("Unsupported encryption algorithm '" + e.encryptionAlgorithm()
-                    + "'; this plugin decrypts " + AesGcmKey.ALGORITHM);
+            throw new MalformedEnvelopeException("Unsupported encryption algorithm " + quoted(e.encryptionAlgorithm())
+                    + "; this plugin decrypts " + AesGcmKey.ALGORITHM);
         }
         if (e.iv().length != AesGcmKey.IV_BYTES) {
             throw new MalformedEnvelopeException("The envelope's IV has " + e.iv().length + " bytes, expected "
@@ -40,33 +47,42 @@ public final class EnvelopeOpener {
             if (e.payloadSchema() == null) {
                 throw new MalformedEnvelopeException("The envelope has format 'avro' but no payloadSchema");
             }
-            return codecs.forPayloadSchema(e.payloadSchema());
+            return;
         }
         if (PayloadCodec.FORMAT_AVRO_SCHEMALESS.equals(e.payloadFormat())) {
             if (e.payloadSchema() != null) {
                 throw new MalformedEnvelopeException("The envelope has format 'avro-schemaless' and a payloadSchema");
             }
-            return PayloadCodec.SCHEMALESS;
+            return;
         }
-        throw new MalformedEnvelopeException("Unsupported payload format '" + e.payloadFormat() + "'");
+        throw new MalformedEnvelopeException("Unsupported payload format " + quoted(e.payloadFormat()));
     }
 
     /** An envelope id fit for an error message: it is cleartext, but may be long or hostile. */
     static String describeId(String id) {
-        StringBuilder sb = new StringBuilder(Math.min(id.length(), 64) + 2).append('\'');
-        for (int i = 0; i < id.length() && i < 64; i++) {
-            char c = id.charAt(i);
-            sb.append(Character.isISOControl(c) ? '?' : c);
-        }
-        return sb.append(id.length() > 64 ? "...'" : "'").toString();
+        return quoted(id);
     }
 
-    /** Decrypts and decodes with a data key in hand; {@code codec} comes from {@link #check}. */
-    public Object open(Envelope e, PayloadCodec codec, AesGcmKey key) {
-        // The codec was found by this envelope's exact format and payload schema, so its cached digest is
-        // this envelope's payload binding.
+    /** Cleartext from a record, fit for a message: at most 64 characters, control characters replaced. */
+    static String quoted(String text) {
+        if (text == null) {
+            return "null";
+        }
+        StringBuilder sb = new StringBuilder(Math.min(text.length(), 64) + 5).append('\'');
+        for (int i = 0; i < text.length() && i < 64; i++) {
+            char c = text.charAt(i);
+            sb.append(Character.isISOControl(c) ? '?' : c);
+        }
+        return sb.append(text.length() > 64 ? "...'" : "'").toString();
+    }
+
+    /**
+     * Authenticates and decrypts with the envelope's data key in hand ({@link #check} first), then decodes.
+     * Nothing the envelope carries is parsed before the tag has been checked.
+     */
+    public PlaintextAndCodec open(Envelope e, AesGcmKey key) {
         AssociatedData aad = AssociatedData.compute(e.envelopeVersion(), e.id(), e.timestamp(), e.eventType(),
-                e.encryptionAlgorithm(), codec.derived(AssociatedData::payloadBinding), e.metadata());
+                e.encryptionAlgorithm(), binding(e.payloadFormat(), e.payloadSchema()), e.metadata());
         byte[] plaintext;
         try {
             plaintext = key.open(e.iv(), aad.buffer(), aad.length(), e.encryptedPayload());
@@ -75,9 +91,33 @@ public final class EnvelopeOpener {
                     + "its authenticated fields was altered, or it was encrypted under a different data key");
         }
         try {
-            return codec.decode(plaintext);
+            PayloadCodec codec = e.payloadSchema() == null ? PayloadCodec.SCHEMALESS : codecs.forPayloadSchema(e.payloadSchema());
+            return new PlaintextAndCodec(codec, codec.decode(plaintext));
         } finally {
             Arrays.fill(plaintext, (byte) 0);
         }
+    }
+
+    /** The decoded value and the codec that describes it (its Connect schema). */
+    public record PlaintextAndCodec(PayloadCodec codec, Object value) {
+        @Override
+        public String toString() {
+            return "PlaintextAndCodec[" + codec.format() + "]";
+        }
+    }
+
+    /** JSON characters of the payload schemas whose codecs are cached (bounded). */
+    public long cachedSchemaChars() {
+        return codecs.payloadSchemaChars();
+    }
+
+    private byte[] binding(String format, byte[] payloadSchema) {
+        Binding last = lastBinding;
+        if (last != null && last.format().equals(format) && Arrays.equals(last.payloadSchema(), payloadSchema)) {
+            return last.digest();
+        }
+        byte[] digest = AssociatedData.payloadBinding(format, payloadSchema);
+        lastBinding = new Binding(format, payloadSchema == null ? null : payloadSchema.clone(), digest);
+        return digest;
     }
 }

@@ -15,6 +15,7 @@ public final class EnvelopeSealer {
 
     /** {@code wrapped} is {@code key} wrapped by the KEK, carried in the envelope. */
     public Envelope seal(PayloadCodec codec, Object value, EnvelopeHeader header, SealingKey key, WrappedKey wrapped) {
+        EnvelopeLimits.checkWritable(header, codec.payloadSchema());
         BinaryWriter plaintext = PLAINTEXT.get();
         plaintext.reset();
         try {

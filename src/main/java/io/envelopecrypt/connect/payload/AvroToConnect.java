@@ -4,6 +4,7 @@ import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
 
 import java.util.Base64;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -23,11 +24,19 @@ final class AvroToConnect {
     private AvroToConnect() {
     }
 
+
+    /**
+     * Connect schemas built so far, by Avro schema (identity) and nullability: a named type referenced many
+     * times is built once and shared, so the result grows with the distinct types, not with the references.
+     */
+    private final Map<org.apache.avro.Schema, Schema> built = new IdentityHashMap<>();
+    private final Map<org.apache.avro.Schema, Schema> builtNullable = new IdentityHashMap<>();
+
     static Schema toConnect(org.apache.avro.Schema avro) {
-        return toConnect(avro, "", 0);
+        return new AvroToConnect().toConnect(avro, "", 0);
     }
 
-    private static Schema toConnect(org.apache.avro.Schema a, String path, int depth) {
+    private Schema toConnect(org.apache.avro.Schema a, String path, int depth) {
         if (depth > MAX_DEPTH) {
             throw new MalformedPayloadException("The payload schema is nested too deeply");
         }
@@ -37,6 +46,17 @@ final class AvroToConnect {
             inner = nonNullBranch(a);
             nullable = true;
         }
+        Map<org.apache.avro.Schema, Schema> memo = nullable ? builtNullable : built;
+        Schema known = memo.get(inner);
+        if (known != null) {
+            return known;
+        }
+        Schema result = build(inner, nullable, path, depth);
+        memo.put(inner, result);
+        return result;
+    }
+
+    private Schema build(org.apache.avro.Schema inner, boolean nullable, String path, int depth) {
         SchemaBuilder b = builderFor(inner, path, depth);
         Object name = inner.getObjectProp(NAME);
         if (name != null) {
@@ -75,9 +95,11 @@ final class AvroToConnect {
             } catch (IllegalArgumentException e) {
                 throw new MalformedPayloadException("'" + DEFAULT + "' is not base64");
             }
-            Schema withoutDefault = b.build();
+            // A Struct default must be a Struct of this very builder: SchemaBuilder.defaultValue accepts no other
+            // (Avro converters build them the same way).
+            Schema valueSchema = b.type() == Schema.Type.STRUCT ? b : b.build();
             BinaryReader in = new BinaryReader(encoded);
-            Object value = CodecCompiler.compileInner(inner, withoutDefault, path, 0).read(in);
+            Object value = CodecCompiler.compileInner(inner, valueSchema, path, 0).read(in);
             if (!in.atEnd()) {
                 throw new MalformedPayloadException("'" + DEFAULT + "' has trailing bytes");
             }
@@ -92,7 +114,7 @@ final class AvroToConnect {
         return b.build();
     }
 
-    private static SchemaBuilder builderFor(org.apache.avro.Schema a, String path, int depth) {
+    private SchemaBuilder builderFor(org.apache.avro.Schema a, String path, int depth) {
         Object connectType = a.getObjectProp(TYPE);
         switch (a.getType()) {
             case INT:

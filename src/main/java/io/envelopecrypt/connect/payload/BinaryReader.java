@@ -10,9 +10,19 @@ import java.util.Arrays;
  * so that malformed input fails with {@link MalformedPayloadException} instead of a huge allocation.
  */
 final class BinaryReader {
+    /** Items of an empty type (a Struct without fields: zero bytes each) one payload may hold beyond its size. */
+    static final long EMPTY_ITEM_SLACK = 65_536L;
+
     private final byte[] buf;
     private final int end;
     private int pos;
+    /**
+     * Items (array elements, map entries) this reader may still decode, across all blocks of the payload. Every
+     * item costs at least one byte unless its type is empty (a Struct without fields), so a valid payload never
+     * declares more items than it has bytes, plus a slack for empty items; without a total, a few bytes of
+     * repeated block counts could declare billions of empty items.
+     */
+    private long itemBudget;
 
     BinaryReader(byte[] buf) {
         this(buf, 0, buf.length);
@@ -22,6 +32,7 @@ final class BinaryReader {
         this.buf = buf;
         this.pos = offset;
         this.end = offset + length;
+        this.itemBudget = length + EMPTY_ITEM_SLACK;
     }
 
     boolean atEnd() {
@@ -153,9 +164,9 @@ final class BinaryReader {
             n = -n;
             readLong();
         }
-        // Every item takes at least one byte unless its type is empty (null): cap by remaining bytes + slack.
-        if (n > (long) (end - pos) + 65_536L) {
-            throw new MalformedPayloadException("block count exceeds the payload size");
+        itemBudget -= n;
+        if (itemBudget < 0) {
+            throw new MalformedPayloadException("the payload declares more items than its size allows");
         }
         return n;
     }

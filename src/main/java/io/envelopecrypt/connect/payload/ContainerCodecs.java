@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /** The codecs that hold other values: optional values, arrays, maps and Structs. See {@link PayloadCodec} for how they are assembled. */
 final class ContainerCodecs {
@@ -178,13 +179,24 @@ final class ContainerCodecs {
                 throw mismatch(value, "STRUCT (org.apache.kafka.connect.data.Struct)");
             }
             Schema actual = struct.schema();
-            if (actual != schema && !actual.equals(schema)) {
+            if (actual != schema && !sameStruct(actual, schema)) {
                 throw new DataException(where() + " is a Struct whose schema differs from the record's value schema");
             }
             for (int i = 0; i < fields.length; i++) {
                 Object fieldValue = hasDefault[i] ? struct.getWithoutDefault(fields[i].name()) : struct.get(fields[i]);
                 codecs[i].write(fieldValue, out);
             }
+        }
+
+        /**
+         * The same Struct type, whatever the two schemas say about their own default, doc or optionality: a
+         * field's default Struct is built against the schema before {@code defaultValue()} (AvroData does so),
+         * and a value may come from the same schema made optional.
+         */
+        static boolean sameStruct(Schema actual, Schema expected) {
+            return actual.equals(expected)
+                    || Objects.equals(actual.name(), expected.name()) && Objects.equals(actual.version(), expected.version())
+                    && Objects.equals(actual.parameters(), expected.parameters()) && actual.fields().equals(expected.fields());
         }
 
         @Override

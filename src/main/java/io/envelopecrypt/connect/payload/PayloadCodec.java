@@ -52,6 +52,11 @@ public final class PayloadCodec {
         org.apache.avro.Schema avro = ConnectToAvro.toAvro(schema);
         ValueCodec root = CodecCompiler.compile(avro, schema, "", 0);
         String json = avro.toString();
+        // Readers refuse larger payload schemas: refuse to write one (checked once per schema).
+        if (json.length() > MAX_SCHEMA_JSON_BYTES / 4 && json.getBytes(StandardCharsets.UTF_8).length > MAX_SCHEMA_JSON_BYTES) {
+            throw new org.apache.kafka.connect.errors.DataException("The record's schema is larger than "
+                    + MAX_SCHEMA_JSON_BYTES + " bytes as Avro JSON, which readers refuse");
+        }
         return new PayloadCodec(FORMAT_AVRO, schema, json, deflate(json), root);
     }
 
@@ -71,7 +76,8 @@ public final class PayloadCodec {
         return new PayloadCodec(FORMAT_AVRO, connect, json, payloadSchema.clone(), CodecCompiler.compile(avro, connect, "", 0));
     }
 
-    static byte[] deflate(String json) {
+    /** Raw DEFLATE (RFC 1951) of the UTF-8 text, as the envelope carries a payload schema. */
+    public static byte[] deflate(String json) {
         byte[] in = json.getBytes(StandardCharsets.UTF_8);
         Deflater deflater = new Deflater(Deflater.BEST_COMPRESSION, true);
         try {

@@ -1,38 +1,40 @@
 package io.envelopecrypt.connect.payload;
 
+import org.apache.kafka.common.cache.Cache;
+import org.apache.kafka.common.cache.LRUCache;
+import org.apache.kafka.common.cache.SynchronizedCache;
 import org.apache.kafka.connect.data.Schema;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Compiled codecs by Connect schema (encrypting side) and by payload schema JSON (decrypting side).
+ * Compiled codecs by Connect schema (encrypting side) and by payload schema as carried (decrypting side).
  * A stream almost always repeats one schema, so the last one used is checked first: by identity for
- * Connect schemas (converters and connectors reuse schema instances) and by string equality for JSON
- * (which avoids hashing a long string per record). Both maps are bounded LRU caches.
+ * Connect schemas (converters and connectors reuse schema instances) and by byte equality for payload
+ * schemas (which avoids hashing a long array per record).
+ *
+ * <p>Connect schemas come from the connector and are few: Kafka's LRU cache bounds them by count. Payload
+ * schemas come from whoever writes to the topic, so that cache is bounded by count and by the size of the
+ * schemas it holds ({@link #MAX_SCHEMA_JSON_CHARS} in total), which Kafka's cache cannot weigh.
  */
 public final class PayloadCodecCache {
-    private final Map<Schema, PayloadCodec> bySchema;
-    private final Map<ByteBuffer, PayloadCodec> byPayloadSchema;
+    /** The payload schemas' JSON characters held at most, across all cached codecs. */
+    public static final long MAX_SCHEMA_JSON_CHARS = 8L * 1024 * 1024;
+
+    private final Cache<Schema, PayloadCodec> bySchema;
+    private final Map<ByteBuffer, PayloadCodec> byPayloadSchema = new LinkedHashMap<>(16, 0.75f, true);
+    private final int maxEntries;
+    private long payloadSchemaChars;
     private volatile PayloadCodec lastForSchema;
     private volatile PayloadCodec lastForPayloadSchema;
 
     public PayloadCodecCache(int maxEntries) {
-        this.bySchema = lru(maxEntries);
-        this.byPayloadSchema = lru(maxEntries);
-    }
-
-    private static <K> Map<K, PayloadCodec> lru(int maxEntries) {
-        return new LinkedHashMap<>(16, 0.75f, true) {
-            private static final long serialVersionUID = 1L;
-
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<K, PayloadCodec> eldest) {
-                return size() > maxEntries;
-            }
-        };
+        this.maxEntries = maxEntries;
+        this.bySchema = new SynchronizedCache<>(new LRUCache<>(maxEntries));
     }
 
     public PayloadCodec forSchema(Schema schema) {
@@ -40,15 +42,10 @@ public final class PayloadCodecCache {
         if (last != null && last.connectSchema() == schema) {
             return last;
         }
-        PayloadCodec codec;
-        synchronized (bySchema) {
-            codec = bySchema.get(schema);
-        }
+        PayloadCodec codec = bySchema.get(schema);
         if (codec == null) {
             codec = PayloadCodec.forSchema(schema);
-            synchronized (bySchema) {
-                bySchema.put(schema, codec);
-            }
+            bySchema.put(schema, codec);
         }
         lastForSchema = codec;
         return codec;
@@ -67,10 +64,28 @@ public final class PayloadCodecCache {
         if (codec == null) {
             codec = PayloadCodec.fromPayloadSchema(payloadSchema);
             synchronized (byPayloadSchema) {
-                byPayloadSchema.put(key, codec);
+                if (byPayloadSchema.put(key, codec) == null) {
+                    payloadSchemaChars += codec.schemaJson().length();
+                }
+                evictBeyondBounds();
             }
         }
         lastForPayloadSchema = codec;
         return codec;
+    }
+
+    private void evictBeyondBounds() {
+        Iterator<PayloadCodec> eldest = byPayloadSchema.values().iterator();
+        while ((byPayloadSchema.size() > maxEntries || payloadSchemaChars > MAX_SCHEMA_JSON_CHARS) && eldest.hasNext()) {
+            payloadSchemaChars -= eldest.next().schemaJson().length();
+            eldest.remove();
+        }
+    }
+
+    /** JSON characters of the payload schemas cached now (at most {@link #MAX_SCHEMA_JSON_CHARS}). */
+    public long payloadSchemaChars() {
+        synchronized (byPayloadSchema) {
+            return payloadSchemaChars;
+        }
     }
 }

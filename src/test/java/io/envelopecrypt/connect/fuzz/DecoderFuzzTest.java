@@ -18,13 +18,11 @@ import org.apache.kafka.connect.data.Timestamp;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.source.SourceRecord;
 
-import java.io.ByteArrayOutputStream;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.Deflater;
 
 /**
  * Coverage-guided fuzzing (Jazzer) of everything that parses untrusted bytes: the plaintext decoder (with a
@@ -94,7 +92,7 @@ class DecoderFuzzTest {
         boolean deflateIt = data.consumeBoolean();
         String schemaText = data.consumeString(4096);
         byte[] plaintext = data.consumeRemainingAsBytes();
-        byte[] carried = deflateIt ? deflate(schemaText) : schemaText.getBytes(StandardCharsets.UTF_8);
+        byte[] carried = deflateIt ? PayloadCodec.deflate(schemaText) : schemaText.getBytes(StandardCharsets.UTF_8);
         decodeOrRefuse(() -> PayloadCodec.fromPayloadSchema(carried).decode(plaintext));
     }
 
@@ -141,16 +139,4 @@ class DecoderFuzzTest {
         return valid;
     }
 
-    private static byte[] deflate(String text) {
-        Deflater deflater = new Deflater(Deflater.DEFAULT_COMPRESSION, true);
-        deflater.setInput(text.getBytes(StandardCharsets.UTF_8));
-        deflater.finish();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        byte[] buf = new byte[4096];
-        while (!deflater.finished()) {
-            out.write(buf, 0, deflater.deflate(buf));
-        }
-        deflater.end();
-        return out.toByteArray();
-    }
 }

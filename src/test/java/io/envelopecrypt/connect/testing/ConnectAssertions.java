@@ -11,6 +11,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Deep equality for Connect values that Connect's own equals gets wrong: byte arrays inside lists and
@@ -49,8 +50,9 @@ public final class ConnectAssertions {
         }
         if (expected instanceof Struct e) {
             Struct a = (Struct) actual;
-            if (!Objects.equals(e.schema(), a.schema())) {
-                return path + ": struct schemas differ:\n  expected " + e.schema() + "\n  actual   " + a.schema();
+            String schemaDiff = schemaDifference(path + "<schema>", e.schema(), a.schema());
+            if (schemaDiff != null) {
+                return path + ": struct schemas differ: " + schemaDiff;
             }
             for (Field f : e.schema().fields()) {
                 String d = difference(path + "." + f.name(), e.getWithoutDefault(f.name()), a.getWithoutDefault(f.name()));
@@ -103,8 +105,79 @@ public final class ConnectAssertions {
     }
 
     public static void assertSchemaEquals(Schema expected, Schema actual) {
-        if (!Objects.equals(expected, actual)) {
-            throw new AssertionError("schemas differ:\n  expected " + expected + "\n  actual   " + actual);
+        String diff = schemaDifference("schema", expected, actual);
+        if (diff != null) {
+            throw new AssertionError("schemas differ: " + diff + "\n  expected " + expected + "\n  actual   " + actual);
+        }
+    }
+
+    /**
+     * Where two schemas differ in anything Connect's {@code ConnectSchema.equals} compares, or null. Compared
+     * structurally rather than with {@code equals}, because a Struct default is a Struct of the schema builder
+     * itself (as SchemaBuilder.defaultValue demands), and builders compare by identity.
+     */
+    public static String schemaDifference(String path, Schema e, Schema a) {
+        if (e == a) {
+            return null;
+        }
+        if (e == null || a == null) {
+            return path + ": expected " + e + " but was " + a;
+        }
+        // A Struct default's schema is the builder whose default it is: compare each schema once per descent.
+        Set<Schema> visiting = VISITING.get();
+        if (!visiting.add(e)) {
+            return null;
+        }
+        try {
+            return schemaDifferenceOnce(path, e, a);
+        } finally {
+            visiting.remove(e);
+        }
+    }
+
+    private static final ThreadLocal<Set<Schema>> VISITING =
+            ThreadLocal.withInitial(() -> java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
+
+    private static String schemaDifferenceOnce(String path, Schema e, Schema a) {
+        if (e.type() != a.type() || e.isOptional() != a.isOptional() || !Objects.equals(e.name(), a.name())
+                || !Objects.equals(e.version(), a.version()) || !Objects.equals(e.doc(), a.doc())
+                || !Objects.equals(e.parameters(), a.parameters())) {
+            return path + ": expected " + e.type() + " " + e.name() + " v" + e.version() + (e.isOptional() ? " optional" : "")
+                    + " " + e.parameters() + " but was " + a.type() + " " + a.name() + " v" + a.version()
+                    + (a.isOptional() ? " optional" : "") + " " + a.parameters();
+        }
+        String d = difference(path + "<default>", e.defaultValue(), a.defaultValue());
+        if (d != null) {
+            return d;
+        }
+        switch (e.type()) {
+            case STRUCT -> {
+                if (e.fields().size() != a.fields().size()) {
+                    return path + ": field counts differ";
+                }
+                for (int i = 0; i < e.fields().size(); i++) {
+                    Field ef = e.fields().get(i);
+                    Field af = a.fields().get(i);
+                    if (!ef.name().equals(af.name())) {
+                        return path + ": field " + i + " is " + af.name() + ", expected " + ef.name();
+                    }
+                    String fd = schemaDifference(path + "." + ef.name(), ef.schema(), af.schema());
+                    if (fd != null) {
+                        return fd;
+                    }
+                }
+                return null;
+            }
+            case ARRAY -> {
+                return schemaDifference(path + "[]", e.valueSchema(), a.valueSchema());
+            }
+            case MAP -> {
+                String kd = schemaDifference(path + "{key}", e.keySchema(), a.keySchema());
+                return kd != null ? kd : schemaDifference(path + "{}", e.valueSchema(), a.valueSchema());
+            }
+            default -> {
+                return null;
+            }
         }
     }
 
