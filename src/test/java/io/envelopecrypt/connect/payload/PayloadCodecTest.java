@@ -43,7 +43,7 @@ class PayloadCodecTest {
             } catch (Throwable e) {
                 throw new AssertionError("seed " + seed + ", schema " + schema, e);
             }
-            for (int i = 0; i < 5; i++, values++) {
+            for (int i = 0; i < 5; i++) {
                 Object value = gen.value(schema);
                 if (value == null && !schema.isOptional()) {
                     continue;
@@ -52,6 +52,7 @@ class PayloadCodecTest {
                     byte[] bytes = writer.encode(value);
                     assertDeepEquals(value, reader.decode(bytes));
                     assertReadableByGenericAvro(writer.schemaJson(), bytes);
+                    values++;
                 } catch (Throwable e) {
                     throw new AssertionError("seed " + seed + " value " + i + ", schema " + schema, e);
                 }
@@ -196,14 +197,13 @@ class PayloadCodecTest {
 
     @Test
     void theSchemaTravelsCompressed() {
-        Schema schema = SchemaBuilder.struct().name("com.example.Wide").doc("a wide record");
-        SchemaBuilder b = SchemaBuilder.struct().name("com.example.Wide");
+        SchemaBuilder b = SchemaBuilder.struct().name("com.example.Wide").doc("a wide record");
         for (int i = 0; i < 30; i++) {
             b.field("field_number_" + i, SchemaBuilder.string().optional().doc("documentation of field " + i).build());
         }
         PayloadCodec codec = PayloadCodec.forSchema(b.build());
         assertThat(codec.payloadSchema().length).isLessThan(codec.schemaJson().length() / 3);
         assertThat(PayloadCodec.inflate(codec.payloadSchema())).isEqualTo(codec.schemaJson());
-        assertThat(schema).isNotNull();
+        assertThat(codec.schemaJson()).contains("a wide record");
     }
 }

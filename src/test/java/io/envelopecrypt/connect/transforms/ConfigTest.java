@@ -182,7 +182,12 @@ class ConfigTest {
         // The worker resolves ${file:...}/${env:...} before configure(); a resolved PASSWORD must work.
         EncryptPayload<SourceRecord> t = new EncryptPayload<>();
         t.configure(Map.of("kek.provider", "local", "local.key", new org.apache.kafka.common.config.types.Password(TestKeys.LOCAL_KEY)));
+        DecryptPayload<SourceRecord> d = new DecryptPayload<>();
+        d.configure(TestKeys.localConfig());
+        assertThat(d.apply(t.apply(RoundTripTest.record(null, "resolved", 1))).value())
+                .as("a key given as a resolved Password encrypts what the configured key decrypts").isEqualTo("resolved");
         t.close();
+        d.close();
     }
 
     @Test

@@ -45,13 +45,15 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
 
 /**
  * test-vectors/ holds envelopes of every plaintext shape under every wrap algorithm, with their keys, data
  * keys, associated data, plaintexts and expected values. This test regenerates them deterministically and
  * fails when the committed files differ, so the format cannot drift silently; it also decrypts the committed
  * envelopes through {@link TopicDecryptor}. Regenerate only on a deliberate format change:
- * {@code mvn -pl consumer test -Dtest=TestVectorsTest -Dvectors.update=true}.
+ * {@code mvn -f build -pl :envelopecrypt-consumer -am test -Dtest=TestVectorsTest -Dsurefire.failIfNoSpecifiedTests=false
+ * -Dvectors.update=true}, which writes the files and fails on purpose; review the diff and run again without it.
  */
 class TestVectorsTest {
     private static final Path DIR = Path.of("..", "..", "test-vectors");
@@ -282,6 +284,7 @@ class TestVectorsTest {
             Files.createDirectories(DIR);
             Files.writeString(KEKS, JSON.writeValueAsString(keks) + "\n");
             Files.writeString(ENVELOPES, JSON.writeValueAsString(envelopes) + "\n");
+            fail("Regenerated test-vectors/: review the diff, then run again without -Dvectors.update");
         }
         assertThat(JSON.readTree(KEKS.toFile())).as("test-vectors/keks.json (regenerate with -Dvectors.update=true "
                 + "only for a deliberate format change)").isEqualTo(keks);

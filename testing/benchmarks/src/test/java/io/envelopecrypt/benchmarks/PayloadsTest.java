@@ -45,10 +45,11 @@ class PayloadsTest {
             b.payload = "struct-1KB";
             b.kek = kek;
             b.ring = 64;
-            b.setUp();
+            b.setUp(); // decrypts every encrypted record and throws unless value and schema equal the original
             try {
-                assertThat(b.encrypt().value()).isNotNull();
-                assertThat(b.decrypt().value()).isNotNull();
+                assertThat(((org.apache.kafka.connect.data.Struct) b.encrypt().value()).schema().name())
+                        .isEqualTo("io.envelopecrypt.EncryptedMessage");
+                assertThat(b.decrypt().valueSchema()).isEqualTo(Payloads.records(Payloads.Shape.of("struct-1KB"), 1, r -> 0)[0].valueSchema());
             } finally {
                 b.tearDown();
             }

@@ -36,7 +36,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -90,7 +89,7 @@ class BadInputAndSecretHygieneIT {
                     () -> safeEndOffsets(DLQ) >= bad.size());
 
             // Every good record arrived, exactly once, decrypted exactly.
-            assertThat(received).hasSize(GOOD);
+            Pipelines.assertSequencesExactlyOnce(received, GOOD);
             for (Recording.Received r : received) {
                 assertThat(r.value()).isEqualTo(Payments.payment(SEED, Long.parseLong(r.header("sequence"))));
             }
@@ -125,12 +124,17 @@ class BadInputAndSecretHygieneIT {
             List<String> secrets = secrets(good);
             assertThat(new PlaintextScanner(List.of(String.join("\n", headerTexts).getBytes(StandardCharsets.UTF_8)))
                     .findAny(secrets)).as("a secret in a dead-letter header").isNull();
+            assertThat(dataKeys).as("data keys learned from the topic").isNotEmpty();
             for (ConnectWorker w : cluster.workers()) {
                 byte[] log = Files.readAllBytes(w.logFile());
                 assertThat(log.length).as("the worker logged at DEBUG").isGreaterThan(100_000);
                 // Positive control: the errors.log output for the bad records is in this very file.
                 assertThat(new String(log, StandardCharsets.UTF_8)).contains("failed authentication");
                 assertThat(new PlaintextScanner(List.of(log)).findAny(secrets)).as("a secret in " + w.logFile()).isNull();
+                for (byte[] dek : dataKeys) {
+                    assertThat(new PlaintextScanner(List.of(log)).contains(dek)).as("a raw data key in " + w.logFile()).isFalse();
+                }
+                assertTheScanWouldSeeAPlantedKey(log);
             }
             StringBuilder rest = new StringBuilder();
             for (String path : List.of("/connectors?expand=status&expand=info", "/connectors/hygiene-sink/config",
@@ -143,7 +147,13 @@ class BadInputAndSecretHygieneIT {
         }
     }
 
-    /** Card numbers, names and e-mails of every record, the client secrets, and every data key (hex, base64). */
+    /** The data keys of the topic's envelopes, as raw bytes (filled by {@link #secrets}). */
+    private final List<byte[]> dataKeys = new ArrayList<>();
+
+    /**
+     * Card numbers, names and e-mails of every record, the client secrets, and every data key in every text
+     * form it could be logged in ({@link PlaintextScanner#textForms}).
+     */
     private List<String> secrets(List<ConsumerRecord<byte[], byte[]>> topic) {
         Set<String> s = new LinkedHashSet<>();
         for (long seq = 0; seq < GOOD; seq++) {
@@ -160,13 +170,31 @@ class BadInputAndSecretHygieneIT {
             if (wrappedSeen.add(Base64.getEncoder().encodeToString(wrapped))) {
                 String[] path = URI.create(d.string("keyId")).getPath().split("/");
                 byte[] dek = shared.stack.keyVault().unwrapForTest(path[2], path[3], d.string("dataKeyWrapAlgorithm"), wrapped);
-                s.add(HexFormat.of().formatHex(dek));
-                s.add(HexFormat.of().withUpperCase().formatHex(dek));
-                s.add(Base64.getEncoder().encodeToString(dek));
+                s.addAll(PlaintextScanner.textForms(dek));
+                dataKeys.add(dek);
             }
         }
         assertThat(wrappedSeen).isNotEmpty();
         return new ArrayList<>(s);
+    }
+
+    /**
+     * Positive control for the log scan: a fresh key planted in the log in each text form, and as raw bytes, is
+     * found. A scan that misses an encoding (Key Vault's unpadded base64url, say) fails here, not silently.
+     */
+    private static void assertTheScanWouldSeeAPlantedKey(byte[] log) {
+        byte[] planted = new byte[32];
+        new java.security.SecureRandom().nextBytes(planted);
+        planted[0] = (byte) 0xfb; // a byte whose base64 and base64url forms differ
+        for (String form : PlaintextScanner.textForms(planted)) {
+            byte[] withKey = java.util.Arrays.copyOf(log, log.length + form.length() + 1);
+            System.arraycopy(("\n" + form).getBytes(StandardCharsets.UTF_8), 0, withKey, log.length, form.length() + 1);
+            assertThat(new PlaintextScanner(List.of(withKey)).contains(form)).as("planted key as " + form).isTrue();
+        }
+        assertThat(PlaintextScanner.textForms(planted)).hasSize(6);
+        byte[] withRaw = java.util.Arrays.copyOf(log, log.length + planted.length);
+        System.arraycopy(planted, 0, withRaw, log.length, planted.length);
+        assertThat(new PlaintextScanner(List.of(withRaw)).contains(planted)).as("planted raw key").isTrue();
     }
 
     /** Four kinds of bad record, built from a good envelope's bytes. */

@@ -80,7 +80,8 @@ class FailoverIT {
             log.info("failover: {} source records, {} written to the topic, {} received by the sink, {} distinct, "
                     + "{} duplicates (at-least-once)", RECORDS, shared.stack.broker().endOffsets(topic), received.size(),
                     counts.size(), duplicates);
-            assertThat(duplicates).isGreaterThanOrEqualTo(0);
+            // At-least-once: duplicates are allowed after a worker dies (logged above), records never sent are not.
+            assertThat(counts.keySet()).as("sequences never sent").allMatch(seq -> seq >= 0 && seq < RECORDS);
         }
     }
 

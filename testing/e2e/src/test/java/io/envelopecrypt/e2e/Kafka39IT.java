@@ -48,7 +48,7 @@ class Kafka39IT {
             cluster.createConnector("k39-sink", sink);
             List<Recording.Received> received = Pipelines.awaitRecords(out, records, SharedStack.timeout(), cluster,
                     "k39-source", "k39-sink");
-            assertThat(received).hasSize(records);
+            Pipelines.assertSequencesExactlyOnce(received, records);
             for (Recording.Received r : received) {
                 long seq = Long.parseLong(r.header("sequence"));
                 assertThat(r.schema()).isEqualTo(Payments.PAYMENT);

@@ -87,4 +87,27 @@ final class Pipelines {
         });
         return Recording.read(file);
     }
+
+    /**
+     * The sequence headers received are exactly 0 to count-1, each once: a count alone would let one duplicate
+     * hide one loss. Duplicates and missing sequences are reported separately.
+     */
+    static void assertSequencesExactlyOnce(List<Recording.Received> received, int count) {
+        java.util.Map<Long, Integer> seen = new java.util.TreeMap<>();
+        for (Recording.Received r : received) {
+            seen.merge(Long.parseLong(r.header("sequence")), 1, Integer::sum);
+        }
+        List<Long> missing = new java.util.ArrayList<>();
+        for (long seq = 0; seq < count; seq++) {
+            if (!seen.containsKey(seq)) {
+                missing.add(seq);
+            }
+        }
+        List<Long> duplicated = seen.entrySet().stream().filter(e -> e.getValue() > 1).map(java.util.Map.Entry::getKey).toList();
+        List<Long> unexpected = seen.keySet().stream().filter(seq -> seq < 0 || seq >= count).toList();
+        org.assertj.core.api.Assertions.assertThat(missing).as("sequences lost").isEmpty();
+        org.assertj.core.api.Assertions.assertThat(duplicated).as("sequences delivered more than once").isEmpty();
+        org.assertj.core.api.Assertions.assertThat(unexpected).as("sequences never sent").isEmpty();
+        org.assertj.core.api.Assertions.assertThat(received).hasSize(count);
+    }
 }

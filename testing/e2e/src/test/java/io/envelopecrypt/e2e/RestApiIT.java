@@ -7,7 +7,6 @@ import io.envelopecrypt.harness.ConnectCluster;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.nio.file.Files;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -99,6 +98,13 @@ class RestApiIT {
         result.path("configs").forEach(c -> names.add(c.path("definition").path("name").asText()));
         assertThat(names).contains("transforms.enc.dek.max.records", "transforms.enc.azure.keyvault.url",
                 "transforms.enc.azure.client.secret");
-        assertThat(Files.exists(java.nio.file.Path.of("/"))).isTrue();
+        JsonNode secret = null;
+        for (JsonNode c : result.path("configs")) {
+            if ("transforms.enc.azure.client.secret".equals(c.path("definition").path("name").asText())) {
+                secret = c.path("definition");
+            }
+        }
+        assertThat(secret).as("the client secret's definition").isNotNull();
+        assertThat(secret.path("type").asText()).as("secrets are passwords, hidden by the worker").isEqualTo("PASSWORD");
     }
 }

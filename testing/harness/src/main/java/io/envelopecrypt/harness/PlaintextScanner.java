@@ -41,11 +41,30 @@ public final class PlaintextScanner {
         return v;
     }
 
+    /**
+     * Every text form in which a key of these bytes could be logged: hex (both cases), base64 and base64url,
+     * padded and unpadded (Key Vault returns unwrapped keys as unpadded base64url).
+     */
+    public static List<String> textForms(byte[] key) {
+        java.util.Set<String> forms = new java.util.LinkedHashSet<>();
+        forms.add(java.util.HexFormat.of().formatHex(key));
+        forms.add(java.util.HexFormat.of().withUpperCase().formatHex(key));
+        forms.add(java.util.Base64.getEncoder().encodeToString(key));
+        forms.add(java.util.Base64.getEncoder().withoutPadding().encodeToString(key));
+        forms.add(java.util.Base64.getUrlEncoder().encodeToString(key));
+        forms.add(java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(key));
+        return new ArrayList<>(forms);
+    }
+
     /** True when {@code needle} occurs in any haystack. */
     public boolean contains(String needle) {
-        byte[] n = needle.getBytes(StandardCharsets.UTF_8);
+        return contains(needle.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** True when these raw bytes (a key as a binary log or heap dump would hold it) occur in any haystack. */
+    public boolean contains(byte[] n) {
         if (n.length < WINDOW) {
-            throw new IllegalArgumentException("needles must be at least " + WINDOW + " bytes: " + needle.length());
+            throw new IllegalArgumentException("needles must be at least " + WINDOW + " bytes: " + n.length);
         }
         // Every 8-byte window of the needle must occur somewhere before a full scan is worth it.
         for (int p = 0; p + WINDOW <= n.length; p++) {
