@@ -10,11 +10,14 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The decrypting side's cache of unwrapped data keys, bounded in size and age. Keys are looked up by
- * their wrapped form, so each distinct data key costs exactly one unwrap call while it stays cached.
+ * their wrapped form, so each distinct data key costs exactly one unwrap call while it stays cached;
+ * concurrent misses for one key wait for one call (a lock per key, so other keys are not held up), and
+ * wrapped keys that fail to unwrap are guarded against floods ({@link UnwrapGuard}).
  * Evicted keys are wiped once no record is using them. Owns the KEK provider: closing the cache wipes every
  * key and closes the provider.
  */
@@ -24,8 +27,9 @@ public final class UnwrappedKeyCache implements AutoCloseable {
     private final long ttlMillis;
     private final Clock clock;
     private final Map<WrappedKey, Entry> keys;
-    /** Serialises unwraps so that concurrent misses for one key make one call, not several. */
-    private final Object unwrapLock = new Object();
+    /** One lock per wrapped key being unwrapped: concurrent misses for one key make one call, not several. */
+    private final ConcurrentHashMap<WrappedKey, Object> unwrapping = new ConcurrentHashMap<>();
+    private final UnwrapGuard guard;
     private final AtomicLong hits = new AtomicLong();
     private final AtomicLong unwraps = new AtomicLong();
     private final AtomicLong evictions = new AtomicLong();
@@ -35,13 +39,19 @@ public final class UnwrappedKeyCache implements AutoCloseable {
     }
 
     public UnwrappedKeyCache(KeyEncryptionKeyProvider kek, int maxEntries, long ttlMillis, Clock clock) {
-        if (maxEntries < 1 || ttlMillis < 1) {
+        this(kek, maxEntries, ttlMillis, 20, clock);
+    }
+
+    /** @param failuresPerMinute refusals of unseen wrapped keys allowed per minute (and in a burst) */
+    public UnwrappedKeyCache(KeyEncryptionKeyProvider kek, int maxEntries, long ttlMillis, int failuresPerMinute, Clock clock) {
+        if (maxEntries < 1 || ttlMillis < 1 || failuresPerMinute < 1) {
             throw new IllegalArgumentException("limits must be positive");
         }
         this.kek = kek;
         this.maxEntries = maxEntries;
         this.ttlMillis = ttlMillis;
         this.clock = clock;
+        this.guard = new UnwrapGuard(failuresPerMinute, clock.millis());
         this.keys = new LinkedHashMap<>(16, 0.75f, true) {
             private static final long serialVersionUID = 1L;
 
@@ -64,26 +74,51 @@ public final class UnwrappedKeyCache implements AutoCloseable {
             hits.incrementAndGet();
             return key;
         }
-        synchronized (unwrapLock) {
-            key = cached(wrapped);
-            if (key != null) {
-                hits.incrementAndGet();
-                return key;
+        Object lock = unwrapping.computeIfAbsent(wrapped, k -> new Object());
+        try {
+            synchronized (lock) {
+                key = cached(wrapped);
+                if (key != null) {
+                    hits.incrementAndGet();
+                    return key;
+                }
+                return unwrap(wrapped);
             }
-            byte[] material = kek.unwrap(wrapped);
-            unwraps.incrementAndGet();
-            if (material.length != AesGcmKey.KEY_BYTES) {
-                Arrays.fill(material, (byte) 0);
-                throw new KmsAccessException(KmsAccessException.Reason.INVALID_WRAPPED_KEY,
-                        "The unwrapped data key has " + material.length + " bytes, expected 32");
-            }
-            AesGcmKey fresh = new AesGcmKey(material);
-            fresh.lease();
-            synchronized (keys) {
-                keys.put(wrapped, new Entry(fresh, clock.millis()));
-            }
-            return fresh;
+        } finally {
+            unwrapping.remove(wrapped, lock);
         }
+    }
+
+    private AesGcmKey unwrap(WrappedKey wrapped) {
+        guard.beforeUnwrap(wrapped, clock.millis());
+        long callsBefore = kek.remoteCalls();
+        byte[] material;
+        try {
+            material = kek.unwrap(wrapped);
+        } catch (KmsAccessException e) {
+            guard.refused(wrapped, e, clock.millis(), kek.remoteCalls() > callsBefore);
+            throw e;
+        } finally {
+            unwraps.incrementAndGet();
+        }
+        if (material.length != AesGcmKey.KEY_BYTES) {
+            Arrays.fill(material, (byte) 0);
+            KmsAccessException e = new KmsAccessException(KmsAccessException.Reason.INVALID_WRAPPED_KEY,
+                    "The unwrapped data key has " + material.length + " bytes, expected 32");
+            guard.refused(wrapped, e, clock.millis(), true);
+            throw e;
+        }
+        AesGcmKey fresh = new AesGcmKey(material);
+        fresh.lease();
+        synchronized (keys) {
+            keys.put(wrapped, new Entry(fresh, clock.millis()));
+        }
+        return fresh;
+    }
+
+    /** Records refused without a key-service call: wrapped keys refused before, and unseen keys over budget. */
+    public long refusalsWithoutCall() {
+        return guard.rememberedRefusals() + guard.budgetRefusals();
     }
 
     private AesGcmKey cached(WrappedKey wrapped) {

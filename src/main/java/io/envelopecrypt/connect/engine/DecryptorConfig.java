@@ -11,6 +11,7 @@ import java.util.Map;
 public class DecryptorConfig extends AbstractConfig {
     public static final String DEK_CACHE_MAX_ENTRIES = "dek.cache.max.entries";
     public static final String DEK_CACHE_TTL_MS = "dek.cache.ttl.ms";
+    public static final String DEK_UNWRAP_FAILURES_PER_MINUTE = "dek.unwrap.failures.per.minute";
     public static final String GROUP_DECRYPT = "Decryption";
 
     public static final ConfigDef CONFIG_DEF = addTo(new ConfigDef());
@@ -47,7 +48,14 @@ public class DecryptorConfig extends AbstractConfig {
                 .define(DEK_CACHE_TTL_MS, ConfigDef.Type.LONG, 60 * 60 * 1000L, ConfigDef.Range.atLeast(1000),
                         ConfigDef.Importance.LOW,
                         "How long an unwrapped data key stays in memory before it is wiped and unwrapped again when needed.",
-                        GROUP_DECRYPT, 3, ConfigDef.Width.SHORT, "Data key cache lifetime");
+                        GROUP_DECRYPT, 3, ConfigDef.Width.SHORT, "Data key cache lifetime")
+                .define(DEK_UNWRAP_FAILURES_PER_MINUTE, ConfigDef.Type.INT, 20, ConfigDef.Range.between(1, 100_000),
+                        ConfigDef.Importance.LOW,
+                        "Records per minute (and in a burst) whose data key fails to unwrap before keys not seen before "
+                                + "are refused without calling the key service: a flood of forged or corrupt envelopes "
+                                + "then goes to the dead-letter topic instead of costing one Key Vault call each. A wrapped "
+                                + "key that failed once is refused without a call for 10 minutes.",
+                        GROUP_DECRYPT, 4, ConfigDef.Width.SHORT, "Unwrap failures per minute");
     }
 
     public int dekCacheMaxEntries() {
@@ -56,6 +64,10 @@ public class DecryptorConfig extends AbstractConfig {
 
     public long dekCacheTtlMs() {
         return getLong(DEK_CACHE_TTL_MS);
+    }
+
+    public int dekUnwrapFailuresPerMinute() {
+        return getInt(DEK_UNWRAP_FAILURES_PER_MINUTE);
     }
 
     /** A new provider for unwrapping; the caller owns it. */

@@ -31,12 +31,20 @@ public final class EnvelopeDecryptor implements AutoCloseable {
     /** A decryptor from settings; {@code listener} hears every KEK call (metrics). */
     public static EnvelopeDecryptor create(DecryptorConfig config, KekCallListener listener, Clock clock) {
         KeyEncryptionKeyProvider kek = new MeteredKeyProvider(config.kekProvider(), listener);
-        return new EnvelopeDecryptor(kek, config.dekCacheMaxEntries(), config.dekCacheTtlMs(), clock);
+        return new EnvelopeDecryptor(kek, config.dekCacheMaxEntries(), config.dekCacheTtlMs(),
+                config.dekUnwrapFailuresPerMinute(), clock);
     }
 
     /** A decryptor over a provider of your own; it closes the provider when closed. */
     public EnvelopeDecryptor(KeyEncryptionKeyProvider kek, int maxCachedKeys, long keyTtlMillis, Clock clock) {
-        this.dataKeys = new UnwrappedKeyCache(Objects.requireNonNull(kek, "kek"), maxCachedKeys, keyTtlMillis, clock);
+        this(kek, maxCachedKeys, keyTtlMillis, 20, clock);
+    }
+
+    /** @param unwrapFailuresPerMinute see {@code dek.unwrap.failures.per.minute} */
+    public EnvelopeDecryptor(KeyEncryptionKeyProvider kek, int maxCachedKeys, long keyTtlMillis, int unwrapFailuresPerMinute,
+                             Clock clock) {
+        this.dataKeys = new UnwrappedKeyCache(Objects.requireNonNull(kek, "kek"), maxCachedKeys, keyTtlMillis,
+                unwrapFailuresPerMinute, clock);
     }
 
     /** Checks, authenticates, decrypts and only then decodes an envelope. */
@@ -67,6 +75,11 @@ public final class EnvelopeDecryptor implements AutoCloseable {
     /** Unwrap calls made so far: one per distinct data key while it stays cached. */
     public long unwraps() {
         return dataKeys.unwraps();
+    }
+
+    /** Records whose data key was refused without a key-service call (see {@code dek.unwrap.failures.per.minute}). */
+    public long refusalsWithoutKekCall() {
+        return dataKeys.refusalsWithoutCall();
     }
 
     public long cacheHits() {

@@ -23,6 +23,11 @@ public class KmsAccessException extends ConnectException {
         KEY_NOT_USABLE,
         /** The wrapped key was rejected: tampered, truncated, or wrapped by another key. */
         INVALID_WRAPPED_KEY,
+        /**
+         * Not sent to the key service: too many records recently named data keys that failed to unwrap (a flood
+         * of forged or corrupt envelopes), so unwraps of keys not seen before are refused for a while.
+         */
+        UNWRAP_BUDGET_EXHAUSTED,
         /** Any other permanent error reported by the key service. */
         OTHER
     }
@@ -44,6 +49,7 @@ public class KmsAccessException extends ConnectException {
 
     /** True when the failure is about one record's envelope rather than the configuration. */
     public boolean isRecordProblem() {
-        return reason == Reason.INVALID_WRAPPED_KEY || reason == Reason.KEY_NOT_FOUND;
+        return reason == Reason.INVALID_WRAPPED_KEY || reason == Reason.KEY_NOT_FOUND
+                || reason == Reason.UNWRAP_BUDGET_EXHAUSTED;
     }
 }

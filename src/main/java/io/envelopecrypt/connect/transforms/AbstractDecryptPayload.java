@@ -11,10 +11,15 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.connect.components.Versioned;
 import org.apache.kafka.connect.connector.ConnectRecord;
 import org.apache.kafka.connect.errors.DataException;
+import org.apache.kafka.connect.header.Headers;
 import org.apache.kafka.connect.transforms.Transformation;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 
 /**
  * The decrypting transform; use {@link DecryptPayload} (Kafka Connect 4.1+, with plugin metrics) or
@@ -34,10 +39,21 @@ public abstract class AbstractDecryptPayload<R extends ConnectRecord<R>> impleme
 
     public static final ConfigDef CONFIG_DEF = DecryptPayloadConfig.CONFIG_DEF;
 
+    /** Header added to values let through by {@code on.non.envelope=pass-through}. */
+    public static final String PASS_THROUGH_HEADER = "envelopecrypt.not-decrypted";
+    static final String NOT_AN_ENVELOPE = "not-an-envelope";
+
+    private static final Logger log = LoggerFactory.getLogger(AbstractDecryptPayload.class);
+    @SuppressWarnings("rawtypes")
+    private static final AtomicLongFieldUpdater<AbstractDecryptPayload> PASS_THROUGH_WARNING =
+            AtomicLongFieldUpdater.newUpdater(AbstractDecryptPayload.class, "lastPassThroughWarning");
+
     private final Clock clock;
     private final TransformCounters counters = new TransformCounters();
     private EnvelopeDecryptor engine;
     private boolean passThroughNonEnvelopes;
+    private volatile long lastPassThroughWarning = Long.MIN_VALUE / 2;
+    private final AtomicLong passedThroughSinceWarning = new AtomicLong();
 
     protected AbstractDecryptPayload(Clock clock) {
         this.clock = clock;
@@ -54,6 +70,7 @@ public abstract class AbstractDecryptPayload<R extends ConnectRecord<R>> impleme
         counters.gauge("data-key-cache-evictions-total", decryptor::cacheEvictions);
         counters.gauge("data-key-cache-size", decryptor::cachedKeys);
         counters.gauge("kek-remote-calls-total", decryptor::kekRemoteCalls);
+        counters.gauge("data-keys-refused-without-kek-call-total", decryptor::refusalsWithoutKekCall);
     }
 
     @Override
@@ -64,8 +81,7 @@ public abstract class AbstractDecryptPayload<R extends ConnectRecord<R>> impleme
             return record;
         }
         if (!EnvelopeCodec.looksLikeEnvelope(value) && passThroughNonEnvelopes) {
-            counters.recordPassedThrough();
-            return record;
+            return passThrough(record);
         }
         try {
             Envelope envelope = read(value);
@@ -77,6 +93,26 @@ public abstract class AbstractDecryptPayload<R extends ConnectRecord<R>> impleme
             counters.recordFailure(Failures.kind(e));
             throw e;
         }
+    }
+
+    /**
+     * A value that is not an envelope, let through as configured: marked with a header, so that nothing
+     * downstream mistakes it for a decrypted (authenticated) value, counted, and logged at most once a minute.
+     */
+    private R passThrough(R record) {
+        counters.recordPassedThrough();
+        long now = clock.millis();
+        long last = lastPassThroughWarning;
+        passedThroughSinceWarning.incrementAndGet();
+        if (now - last >= 60_000 && PASS_THROUGH_WARNING.compareAndSet(this, last, now)) {
+            log.warn("Passed {} record value(s) that are not envelopes through unchanged (on.non.envelope=pass-through); "
+                    + "they carry the header {} and were not authenticated", passedThroughSinceWarning.getAndSet(0),
+                    PASS_THROUGH_HEADER);
+        }
+        Headers headers = record.headers().duplicate();
+        headers.addString(PASS_THROUGH_HEADER, NOT_AN_ENVELOPE);
+        return record.newRecord(record.topic(), record.kafkaPartition(), record.keySchema(), record.key(),
+                record.valueSchema(), record.value(), record.timestamp(), headers);
     }
 
     private static Envelope read(Object value) {

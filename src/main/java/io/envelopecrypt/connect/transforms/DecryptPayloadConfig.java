@@ -21,7 +21,8 @@ public final class DecryptPayloadConfig extends DecryptorConfig {
                     ConfigDef.Importance.MEDIUM,
                     "What to do with a record value that is not an envelope (tombstones always pass): 'fail' raises "
                             + "a DataException (the record goes to the dead-letter queue when errors.tolerance=all), "
-                            + "'pass-through' forwards it unchanged, e.g. while a topic migrates to encryption.",
+                            + "'pass-through' forwards it unchanged but for a header 'envelopecrypt.not-decrypted: "
+                            + "not-an-envelope' (it was not authenticated), e.g. while a topic migrates to encryption.",
                     GROUP_DECRYPT, 1, ConfigDef.Width.SHORT, "Non-envelope values"));
 
     public DecryptPayloadConfig(Map<?, ?> props) {

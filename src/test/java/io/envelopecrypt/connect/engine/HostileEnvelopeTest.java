@@ -151,4 +151,35 @@ class HostileEnvelopeTest {
         assertThat(decryptor.cachedSchemaChars()).as("bounded by size before the count bound of 256 is reached")
                 .isLessThan(256L * oneSchema);
     }
+
+    @Test
+    void aFloodOfRandomWrappedKeysCostsABoundedNumberOfKekCallsAndTheReaderKeepsMoving() {
+        InMemoryKekProvider reader = kek.sameKey();
+        Envelope genuine;
+        try (EnvelopeEncryptor writer = new EnvelopeEncryptor(kek.sameKey(), 100, 60_000, clock, new SecureRandom())) {
+            genuine = writer.encrypt(null, Map.of("amount", 12), new io.envelopecrypt.connect.envelope.EnvelopeHeader(
+                    "genuine", 1L, null, null));
+        }
+        try (EnvelopeDecryptor flooded = new EnvelopeDecryptor(reader, 100, 60_000, 20, clock)) {
+            SecureRandom random = new SecureRandom();
+            byte[] repeated = new byte[40];
+            random.nextBytes(repeated);
+            for (int i = 0; i < 10_000; i++) {
+                byte[] wrapped = new byte[40];
+                random.nextBytes(wrapped);
+                Envelope forged = new Envelope(EnvelopeSchema.VERSION, "forged-" + i, 1L, null, new byte[32], genuine.keyId(),
+                        AesGcmKey.ALGORITHM, new byte[12], null, i % 2 == 0 ? repeated : wrapped, "A256KW",
+                        "avro-schemaless", null);
+                assertThatThrownBy(() -> flooded.decrypt(forged)).isInstanceOf(DataKeyRejectedException.class);
+            }
+            assertThat(reader.unwraps()).as("key-service calls for 10,000 forged records").isLessThanOrEqualTo(20);
+            assertThat(flooded.refusalsWithoutKekCall()).isGreaterThanOrEqualTo(10_000 - 20);
+            assertThatThrownBy(() -> flooded.decrypt(genuine)).as("an unseen key while the budget is empty")
+                    .isInstanceOf(DataKeyRejectedException.class).hasMessageContaining("not sent to the key service");
+
+            clock.advance(60_000);
+            assertThat(flooded.decrypt(genuine).value()).as("a minute later the budget has refilled")
+                    .isEqualTo(Map.of("amount", 12));
+        }
+    }
 }

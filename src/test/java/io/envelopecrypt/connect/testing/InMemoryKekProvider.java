@@ -92,6 +92,12 @@ public final class InMemoryKekProvider implements KeyEncryptionKeyProvider {
         return unwraps.get();
     }
 
+    /** Counted as remote calls, as a key service's would be. */
+    @Override
+    public long remoteCalls() {
+        return wraps.get() + unwraps.get();
+    }
+
     public boolean isClosed() {
         return closed;
     }

@@ -164,7 +164,11 @@ class TamperingTest {
                 .hasMessageContaining("not an envelope").hasMessageNotContaining(CARD);
         DecryptPayload<SourceRecord> lenient = new DecryptPayload<>();
         lenient.configure(TestKeys.localConfig(TestKeys.LOCAL_KEY, "on.non.envelope", "pass-through"));
-        assertThat(lenient.apply(plain)).isSameAs(plain);
+        SourceRecord passed = lenient.apply(plain);
+        assertThat(passed.value()).isSameAs(plain.value());
+        assertThat(passed.headers().lastWithName(AbstractDecryptPayload.PASS_THROUGH_HEADER).value())
+                .as("marked, so nothing downstream takes it for a decrypted value").isEqualTo("not-an-envelope");
+        assertThat(plain.headers().lastWithName(AbstractDecryptPayload.PASS_THROUGH_HEADER)).as("input untouched").isNull();
         assertThat(((Struct) lenient.apply(encrypted).value()).getString("card")).isEqualTo(CARD);
         lenient.close();
     }

@@ -28,6 +28,8 @@ public final class AzureKeyVaultConfig {
     public static final String KEY_VERSION = "azure.keyvault.key.version";
     public static final String WRAP_ALGORITHM = "azure.keyvault.wrap.algorithm";
     public static final String WRAP_MODE = "azure.keyvault.wrap.mode";
+    public static final String KEY_RECHECK_INTERVAL_MS = "azure.keyvault.key.recheck.interval.ms";
+    public static final String KEY_FALLBACK_MAX_MS = "azure.keyvault.key.fallback.max.ms";
 
     public static final String CREDENTIAL_TYPE = "azure.credential.type";
     public static final String TENANT_ID = "azure.tenant.id";
@@ -121,6 +123,18 @@ public final class AzureKeyVaultConfig {
                         + "Vault outages with the last known version. 'remote': call Key Vault's wrapKey for each new "
                         + "data key (needs keys/get and keys/wrapKey). Unwrapping is always done by Key Vault.",
                 GROUP_KEY, ++order, ConfigDef.Width.SHORT, "Wrap mode");
+        def.define(KEY_RECHECK_INTERVAL_MS, ConfigDef.Type.LONG, 300_000L, ConfigDef.Range.between(1_000, 86_400_000),
+                ConfigDef.Importance.LOW,
+                "EncryptPayload only. How long a key version's state (enabled, not expired, allows wrapKey, still "
+                        + "readable) is trusted before a new data key re-reads it. A version disabled as compromised, or "
+                        + "a revoked keys/read, stops new data keys within this interval (a permanent error).",
+                GROUP_KEY, ++order, ConfigDef.Width.SHORT, "Key state re-check interval");
+        def.define(KEY_FALLBACK_MAX_MS, ConfigDef.Type.LONG, 3_600_000L, ConfigDef.Range.between(0, 86_400_000),
+                ConfigDef.Importance.LOW,
+                "EncryptPayload with wrap mode 'local' only. While Key Vault is unreachable, new data keys are wrapped "
+                        + "with the last version read successfully, for at most this long after that read; then "
+                        + "encryption waits for Key Vault (retriable). 0 disables the fallback.",
+                GROUP_KEY, ++order, ConfigDef.Width.SHORT, "Outage fallback limit");
 
         order = 0;
         def.define(CREDENTIAL_TYPE, ConfigDef.Type.STRING, CredentialType.DEFAULT.configValue,
@@ -207,6 +221,14 @@ public final class AzureKeyVaultConfig {
 
     String wrapAlgorithm() {
         return config.getString(WRAP_ALGORITHM).toUpperCase(Locale.ROOT);
+    }
+
+    long keyRecheckIntervalMs() {
+        return config.getLong(KEY_RECHECK_INTERVAL_MS);
+    }
+
+    long keyFallbackMaxMs() {
+        return config.getLong(KEY_FALLBACK_MAX_MS);
     }
 
     boolean wrapLocally() {

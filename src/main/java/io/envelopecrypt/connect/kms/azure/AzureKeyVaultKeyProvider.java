@@ -19,6 +19,7 @@ import java.security.GeneralSecurityException;
 import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.spec.MGF1ParameterSpec;
+import java.time.Clock;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -49,6 +50,12 @@ public final class AzureKeyVaultKeyProvider implements KeyEncryptionKeyProvider 
     private volatile boolean closed;
 
     AzureKeyVaultKeyProvider(AzureKeyVaultConfig config, Supplier<TokenCredential> credentials, HttpClient httpClient) {
+        this(config, credentials, httpClient, Clock.systemUTC());
+    }
+
+    /** With a clock for the key-state re-check and the outage fallback limit (tests). */
+    AzureKeyVaultKeyProvider(AzureKeyVaultConfig config, Supplier<TokenCredential> credentials, HttpClient httpClient,
+                             Clock clock) {
         this.vaultUrl = config.vaultUrl();
         this.vaultUri = URI.create(vaultUrl);
         this.keyName = config.keyName();
@@ -61,7 +68,8 @@ public final class AzureKeyVaultKeyProvider implements KeyEncryptionKeyProvider 
         boolean challengeVerification = isAzureVaultHost(vaultUri.getHost());
         this.clients = new KeyVaultClients(vaultUrl, credentials, httpClient, AzureTransport.retryOptions(config),
                 challengeVerification);
-        this.versions = new KeyVersionResolver(clients, vaultUrl, keyName, pinnedVersion, wrapLocally);
+        this.versions = new KeyVersionResolver(clients, vaultUrl, keyName, pinnedVersion, wrapLocally,
+                config.keyRecheckIntervalMs(), config.keyFallbackMaxMs(), clock);
         if (!challengeVerification) {
             log.info("Key Vault host {} is not an Azure Key Vault domain: challenge resource verification is off",
                     vaultUri.getHost());
@@ -70,10 +78,15 @@ public final class AzureKeyVaultKeyProvider implements KeyEncryptionKeyProvider 
 
     /** Builds the provider with its own HTTP client, retry policy and credential. */
     public static AzureKeyVaultKeyProvider create(AzureKeyVaultConfig config) {
+        return create(config, Clock.systemUTC());
+    }
+
+    static AzureKeyVaultKeyProvider create(AzureKeyVaultConfig config, Clock clock) {
         HttpClient http = AzureTransport.httpClient(config);
         RetryOptions retry = AzureTransport.retryOptions(config);
         return new AzureKeyVaultKeyProvider(config,
-                () -> AzureCredentials.create(config, http, retry, new KeyVaultClients.RequestCounter(new AtomicLong())), http);
+                () -> AzureCredentials.create(config, http, retry, new KeyVaultClients.RequestCounter(new AtomicLong())), http,
+                clock);
     }
 
     static boolean isAzureVaultHost(String host) {

@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.URI;
 import java.security.PublicKey;
+import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,9 +22,10 @@ import java.util.Map;
 /**
  * Which version of the configured key wraps new data keys: the pinned version, or the key's current version
  * looked up each time a data key is made (so a rotation in Key Vault takes effect by itself). A version is
- * checked before use (RSA, enabled, within its validity dates, allows wrapKey) and its public key is kept,
- * read once per version. When Key Vault is unreachable and wrapping is local, the last known version keeps
- * serving.
+ * checked before use (RSA, enabled, within its validity dates, allows wrapKey) and its public key is kept;
+ * a pinned version is read again once its last check is older than the re-check interval, so a version disabled
+ * as compromised stops new data keys within that interval. When Key Vault is unreachable and wrapping is local,
+ * the last version read successfully keeps serving, for at most the fallback limit after that read.
  */
 final class KeyVersionResolver {
     private static final Logger log = LoggerFactory.getLogger(KeyVersionResolver.class);
@@ -33,37 +35,56 @@ final class KeyVersionResolver {
     private final String keyName;
     private final String pinnedVersion;
     private final boolean keepPublicKey;
+    private final long recheckMillis;
+    private final long fallbackMaxMillis;
+    private final Clock clock;
     private final Map<String, ResolvedKey> resolvedVersions = new LinkedHashMap<>();
     private volatile ResolvedKey lastResolved;
 
-    /** A resolved key version, with its public key when wrapping is local. */
-    record ResolvedKey(String version, PublicKey publicKey) {
+    /** A resolved key version, with its public key when wrapping is local, and when it was last read. */
+    record ResolvedKey(String version, PublicKey publicKey, long checkedAtMillis) {
     }
 
-    KeyVersionResolver(KeyVaultClients clients, String vaultUrl, String keyName, String pinnedVersion, boolean keepPublicKey) {
+    KeyVersionResolver(KeyVaultClients clients, String vaultUrl, String keyName, String pinnedVersion, boolean keepPublicKey,
+                       long recheckMillis, long fallbackMaxMillis, Clock clock) {
         this.clients = clients;
         this.vaultUrl = vaultUrl;
         this.keyName = keyName;
         this.pinnedVersion = pinnedVersion;
         this.keepPublicKey = keepPublicKey;
+        this.recheckMillis = recheckMillis;
+        this.fallbackMaxMillis = fallbackMaxMillis;
+        this.clock = clock;
     }
 
     /** The version to wrap the next data key with. */
     ResolvedKey forWrap() {
+        long now = clock.millis();
         if (pinnedVersion != null) {
             ResolvedKey known;
             synchronized (resolvedVersions) {
                 known = resolvedVersions.get(pinnedVersion);
             }
-            return known != null ? known : fetch(pinnedVersion);
+            if (known != null && now - known.checkedAtMillis() < recheckMillis) {
+                return known;
+            }
+            return fetchOrFallBack(pinnedVersion, known, now);
         }
+        return fetchOrFallBack(null, lastResolved, now);
+    }
+
+    /**
+     * Reads the version (null: the current one). Only unreachability falls back, and only to a version read
+     * successfully less than the fallback limit ago; a disabled, expired or unreadable key is a permanent error.
+     */
+    private ResolvedKey fetchOrFallBack(String version, ResolvedKey last, long now) {
         try {
-            return fetch(null);
+            return fetch(version);
         } catch (KmsUnavailableException e) {
-            ResolvedKey last = lastResolved;
-            if (keepPublicKey && last != null) {
-                log.warn("Key Vault is unreachable; wrapping the new data key with the last known version {} of key "
-                        + "'{}' until it is reachable again ({})", last.version(), keyName, e.getMessage());
+            if (keepPublicKey && last != null && now - last.checkedAtMillis() < fallbackMaxMillis) {
+                log.warn("Key Vault is unreachable; wrapping the new data key with version {} of key '{}', last read {} s "
+                        + "ago, until it is reachable again or {} s have passed ({})", last.version(), keyName,
+                        (now - last.checkedAtMillis()) / 1000, fallbackMaxMillis / 1000, e.getMessage());
                 return last;
             }
             throw e;
@@ -93,17 +114,12 @@ final class KeyVersionResolver {
                         + " has no usable RSA public key (" + e.getClass().getSimpleName() + ")");
             }
         }
-        ResolvedKey resolved = new ResolvedKey(resolvedVersion, publicKey);
+        ResolvedKey resolved = new ResolvedKey(resolvedVersion, publicKey, clock.millis());
         synchronized (resolvedVersions) {
-            ResolvedKey known = resolvedVersions.get(resolvedVersion);
-            if (known != null) {
-                resolved = known;
-            } else {
-                resolvedVersions.put(resolvedVersion, resolved);
-                if (lastResolved != null && !resolvedVersion.equals(lastResolved.version())) {
-                    log.info("Key '{}' in {} moved to version {}: new data keys are wrapped with it",
-                            keyName, vaultUrl, resolvedVersion);
-                }
+            ResolvedKey known = resolvedVersions.put(resolvedVersion, resolved);
+            if (known == null && lastResolved != null && !resolvedVersion.equals(lastResolved.version())) {
+                log.info("Key '{}' in {} moved to version {}: new data keys are wrapped with it",
+                        keyName, vaultUrl, resolvedVersion);
             }
         }
         lastResolved = resolved;
