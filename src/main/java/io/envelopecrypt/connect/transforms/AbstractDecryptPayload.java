@@ -1,18 +1,14 @@
 package io.envelopecrypt.connect.transforms;
 
-import io.envelopecrypt.connect.PluginVersion;
 import io.envelopecrypt.connect.engine.EnvelopeDecryptor;
 import io.envelopecrypt.connect.engine.PlaintextValue;
 import io.envelopecrypt.connect.envelope.Envelope;
 import io.envelopecrypt.connect.envelope.EnvelopeCodec;
-import io.envelopecrypt.connect.metrics.TransformCounters;
 
 import org.apache.kafka.common.config.ConfigDef;
-import org.apache.kafka.connect.components.Versioned;
 import org.apache.kafka.connect.connector.ConnectRecord;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.header.Headers;
-import org.apache.kafka.connect.transforms.Transformation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +28,7 @@ import java.util.concurrent.atomic.AtomicLongFieldUpdater;
  * <p>Tampered envelopes, wrong keys and unknown versions fail with a {@link DataException} that says
  * what failed, never what the record contains.
  */
-public abstract class AbstractDecryptPayload<R extends ConnectRecord<R>> implements Transformation<R>, Versioned {
+public abstract class AbstractDecryptPayload<R extends ConnectRecord<R>> extends EnvelopeTransform<R> {
 
     public static final String OVERVIEW_DOC = "Decrypts an envelope written by EncryptPayload back into the "
             + "original record value and schema.";
@@ -49,13 +45,13 @@ public abstract class AbstractDecryptPayload<R extends ConnectRecord<R>> impleme
             AtomicLongFieldUpdater.newUpdater(AbstractDecryptPayload.class, "lastPassThroughWarning");
 
     private final Clock clock;
-    private final TransformCounters counters = new TransformCounters();
     private EnvelopeDecryptor engine;
     private boolean passThroughNonEnvelopes;
     private volatile long lastPassThroughWarning = Long.MIN_VALUE / 2;
     private final AtomicLong passedThroughSinceWarning = new AtomicLong();
 
     protected AbstractDecryptPayload(Clock clock) {
+        super(CONFIG_DEF);
         this.clock = clock;
     }
 
@@ -63,21 +59,22 @@ public abstract class AbstractDecryptPayload<R extends ConnectRecord<R>> impleme
     public void configure(Map<String, ?> props) {
         DecryptPayloadConfig config = new DecryptPayloadConfig(props);
         passThroughNonEnvelopes = config.passThroughNonEnvelopes();
-        EnvelopeDecryptor decryptor = EnvelopeDecryptor.create(config, counters, clock);
+        EnvelopeDecryptor decryptor = EnvelopeDecryptor.create(config, counters(), clock);
         engine = decryptor;
-        counters.gauge("data-key-cache-hits-total", decryptor::cacheHits);
-        counters.gauge("data-key-cache-misses-total", decryptor::unwraps);
-        counters.gauge("data-key-cache-evictions-total", decryptor::cacheEvictions);
-        counters.gauge("data-key-cache-size", decryptor::cachedKeys);
-        counters.gauge("kek-remote-calls-total", decryptor::kekRemoteCalls);
-        counters.gauge("data-keys-refused-without-kek-call-total", decryptor::refusalsWithoutKekCall);
+        own(decryptor);
+        counters().gauge("data-key-cache-hits-total", decryptor::cacheHits);
+        counters().gauge("data-key-cache-misses-total", decryptor::unwraps);
+        counters().gauge("data-key-cache-evictions-total", decryptor::cacheEvictions);
+        counters().gauge("data-key-cache-size", decryptor::cachedKeys);
+        counters().gauge("kek-remote-calls-total", decryptor::kekRemoteCalls);
+        counters().gauge("data-keys-refused-without-kek-call-total", decryptor::refusalsWithoutKekCall);
     }
 
     @Override
     public R apply(R record) {
         Object value = record.value();
         if (value == null) {
-            counters.recordPassedThrough();
+            counters().recordPassedThrough();
             return record;
         }
         if (!EnvelopeCodec.looksLikeEnvelope(value) && passThroughNonEnvelopes) {
@@ -86,11 +83,11 @@ public abstract class AbstractDecryptPayload<R extends ConnectRecord<R>> impleme
         try {
             Envelope envelope = read(value);
             PlaintextValue restored = engine.decrypt(envelope);
-            counters.recordProcessed(envelope.plaintextLength(), envelope.encryptedPayload().length);
+            counters().recordProcessed(envelope.plaintextLength(), envelope.encryptedPayload().length);
             return record.newRecord(record.topic(), record.kafkaPartition(), record.keySchema(), record.key(),
                     restored.schema(), restored.value(), record.timestamp(), record.headers());
         } catch (RuntimeException e) {
-            counters.recordFailure(Failures.kind(e));
+            counters().recordFailure(Failures.kind(e));
             throw e;
         }
     }
@@ -100,7 +97,7 @@ public abstract class AbstractDecryptPayload<R extends ConnectRecord<R>> impleme
      * downstream mistakes it for a decrypted (authenticated) value, counted, and logged at most once a minute.
      */
     private R passThrough(R record) {
-        counters.recordPassedThrough();
+        counters().recordPassedThrough();
         long now = clock.millis();
         long last = lastPassThroughWarning;
         passedThroughSinceWarning.incrementAndGet();
@@ -124,31 +121,8 @@ public abstract class AbstractDecryptPayload<R extends ConnectRecord<R>> impleme
         return EnvelopeCodec.read(value);
     }
 
-    @Override
-    public ConfigDef config() {
-        return CONFIG_DEF;
-    }
-
-    @Override
-    public String version() {
-        return PluginVersion.get();
-    }
-
-    @Override
-    public void close() {
-        if (engine != null) {
-            engine.close();
-            engine = null;
-        }
-    }
-
     /** Unwrap calls made so far, for tests and metrics. */
     long unwraps() {
         return engine.unwraps();
-    }
-
-    /** This instance's counters (published as plugin metrics on Kafka 4.1+). */
-    public TransformCounters counters() {
-        return counters;
     }
 }

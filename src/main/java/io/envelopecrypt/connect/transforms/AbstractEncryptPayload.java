@@ -1,19 +1,15 @@
 package io.envelopecrypt.connect.transforms;
 
-import io.envelopecrypt.connect.PluginVersion;
 import io.envelopecrypt.connect.engine.EnvelopeEncryptor;
 import io.envelopecrypt.connect.envelope.Envelope;
 import io.envelopecrypt.connect.envelope.EnvelopeCodec;
 import io.envelopecrypt.connect.envelope.EnvelopeHeader;
 import io.envelopecrypt.connect.envelope.EnvelopeSchema;
-import io.envelopecrypt.connect.metrics.TransformCounters;
 
 import org.apache.kafka.common.config.ConfigDef;
-import org.apache.kafka.connect.components.Versioned;
 import org.apache.kafka.connect.connector.ConnectRecord;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.errors.DataException;
-import org.apache.kafka.connect.transforms.Transformation;
 
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -35,7 +31,7 @@ import java.util.Map;
  * <p>Only record values are encrypted: an encrypted key would change with every record (random IVs),
  * breaking partitioning and compaction.
  */
-public abstract class AbstractEncryptPayload<R extends ConnectRecord<R>> implements Transformation<R>, Versioned {
+public abstract class AbstractEncryptPayload<R extends ConnectRecord<R>> extends EnvelopeTransform<R> {
 
     public static final String OVERVIEW_DOC = "Encrypts the record value into an Avro-friendly envelope "
             + "(AES-256-GCM, data keys wrapped by Azure Key Vault or a local development key).";
@@ -43,7 +39,6 @@ public abstract class AbstractEncryptPayload<R extends ConnectRecord<R>> impleme
     public static final ConfigDef CONFIG_DEF = EncryptPayloadConfig.CONFIG_DEF;
 
     private final Clock clock;
-    private final TransformCounters counters = new TransformCounters();
     private EnvelopeEncryptor engine;
     private Schema envelopeSchema;
     private ValueSource idSource;
@@ -52,6 +47,7 @@ public abstract class AbstractEncryptPayload<R extends ConnectRecord<R>> impleme
     private List<ValueSource.MetadataEntry> metadata;
 
     protected AbstractEncryptPayload(Clock clock) {
+        super(CONFIG_DEF);
         this.clock = clock;
     }
 
@@ -63,26 +59,27 @@ public abstract class AbstractEncryptPayload<R extends ConnectRecord<R>> impleme
         eventTypeSource = config.source(EncryptPayloadConfig.ENVELOPE_EVENT_TYPE);
         timestampSource = config.source(EncryptPayloadConfig.ENVELOPE_TIMESTAMP);
         metadata = config.metadata();
-        EnvelopeEncryptor encryptor = EnvelopeEncryptor.create(config, counters, clock);
+        EnvelopeEncryptor encryptor = EnvelopeEncryptor.create(config, counters(), clock);
         engine = encryptor;
-        counters.gauge("data-keys-created-total", encryptor::dataKeysCreated);
-        counters.gauge("kek-remote-calls-total", encryptor::kekRemoteCalls);
+        own(encryptor);
+        counters().gauge("data-keys-created-total", encryptor::dataKeysCreated);
+        counters().gauge("kek-remote-calls-total", encryptor::kekRemoteCalls);
     }
 
     @Override
     public R apply(R record) {
         Object value = record.value();
         if (value == null) {
-            counters.recordPassedThrough();
+            counters().recordPassedThrough();
             return record;
         }
         try {
             Envelope envelope = engine.encrypt(record.valueSchema(), value, header(record));
-            counters.recordProcessed(envelope.plaintextLength(), envelope.encryptedPayload().length);
+            counters().recordProcessed(envelope.plaintextLength(), envelope.encryptedPayload().length);
             return record.newRecord(record.topic(), record.kafkaPartition(), record.keySchema(), record.key(),
                     envelopeSchema, EnvelopeCodec.toStruct(envelope, envelopeSchema), record.timestamp(), record.headers());
         } catch (RuntimeException e) {
-            counters.recordFailure(Failures.kind(e));
+            counters().recordFailure(Failures.kind(e));
             throw e;
         }
     }
@@ -110,31 +107,8 @@ public abstract class AbstractEncryptPayload<R extends ConnectRecord<R>> impleme
         return new EnvelopeHeader(id, timestamp, eventTypeSource.text(record), meta);
     }
 
-    @Override
-    public ConfigDef config() {
-        return CONFIG_DEF;
-    }
-
-    @Override
-    public String version() {
-        return PluginVersion.get();
-    }
-
-    @Override
-    public void close() {
-        if (engine != null) {
-            engine.close();
-            engine = null;
-        }
-    }
-
     /** Data keys created (one KEK wrap each), for tests and metrics. */
     long dataKeysCreated() {
         return engine.dataKeysCreated();
-    }
-
-    /** This instance's counters (published as plugin metrics on Kafka 4.1+). */
-    public TransformCounters counters() {
-        return counters;
     }
 }
