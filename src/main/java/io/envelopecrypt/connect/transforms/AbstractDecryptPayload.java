@@ -71,25 +71,16 @@ public abstract class AbstractDecryptPayload<R extends ConnectRecord<R>> extends
     }
 
     @Override
-    public R apply(R record) {
+    protected R applyToValue(R record) {
         Object value = record.value();
-        if (value == null) {
-            counters().recordPassedThrough();
-            return record;
-        }
         if (!EnvelopeCodec.looksLikeEnvelope(value) && passThroughNonEnvelopes) {
             return passThrough(record);
         }
-        try {
-            Envelope envelope = read(value);
-            PlaintextValue restored = engine.decrypt(envelope);
-            counters().recordProcessed(envelope.plaintextLength(), envelope.encryptedPayload().length);
-            return record.newRecord(record.topic(), record.kafkaPartition(), record.keySchema(), record.key(),
-                    restored.schema(), restored.value(), record.timestamp(), record.headers());
-        } catch (RuntimeException e) {
-            counters().recordFailure(Failures.kind(e));
-            throw e;
-        }
+        Envelope envelope = read(value);
+        PlaintextValue restored = engine.decrypt(envelope);
+        counters().recordProcessed(envelope.plaintextLength(), envelope.encryptedPayload().length);
+        return record.newRecord(record.topic(), record.kafkaPartition(), record.keySchema(), record.key(),
+                restored.schema(), restored.value(), record.timestamp(), record.headers());
     }
 
     /**

@@ -67,21 +67,11 @@ public abstract class AbstractEncryptPayload<R extends ConnectRecord<R>> extends
     }
 
     @Override
-    public R apply(R record) {
-        Object value = record.value();
-        if (value == null) {
-            counters().recordPassedThrough();
-            return record;
-        }
-        try {
-            Envelope envelope = engine.encrypt(record.valueSchema(), value, header(record));
-            counters().recordProcessed(envelope.plaintextLength(), envelope.encryptedPayload().length);
-            return record.newRecord(record.topic(), record.kafkaPartition(), record.keySchema(), record.key(),
-                    envelopeSchema, EnvelopeCodec.toStruct(envelope, envelopeSchema), record.timestamp(), record.headers());
-        } catch (RuntimeException e) {
-            counters().recordFailure(Failures.kind(e));
-            throw e;
-        }
+    protected R applyToValue(R record) {
+        Envelope envelope = engine.encrypt(record.valueSchema(), record.value(), header(record));
+        counters().recordProcessed(envelope.plaintextLength(), envelope.encryptedPayload().length);
+        return record.newRecord(record.topic(), record.kafkaPartition(), record.keySchema(), record.key(),
+                envelopeSchema, EnvelopeCodec.toStruct(envelope, envelopeSchema), record.timestamp(), record.headers());
     }
 
     private EnvelopeHeader header(R record) {

@@ -10,8 +10,9 @@ import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.transforms.Transformation;
 
 /**
- * What the encrypting and decrypting transforms share: their configuration definition, version, counters,
- * and closing the engine they own (which wipes its data keys and closes the KEK provider).
+ * What the encrypting and decrypting transforms share: tombstones pass through untouched, failures are counted
+ * by kind, and the configuration definition, version, counters, and closing the engine they own (which wipes its
+ * data keys and closes the KEK provider).
  */
 public abstract class EnvelopeTransform<R extends ConnectRecord<R>> implements Transformation<R>, Versioned {
     private final ConfigDef configDef;
@@ -21,6 +22,23 @@ public abstract class EnvelopeTransform<R extends ConnectRecord<R>> implements T
     protected EnvelopeTransform(ConfigDef configDef) {
         this.configDef = configDef;
     }
+
+    @Override
+    public final R apply(R record) {
+        if (record.value() == null) {
+            counters.recordPassedThrough();
+            return record;
+        }
+        try {
+            return applyToValue(record);
+        } catch (RuntimeException e) {
+            counters.recordFailure(Failures.kind(e));
+            throw e;
+        }
+    }
+
+    /** Transforms a record whose value is not null; never mutates {@code record}. */
+    protected abstract R applyToValue(R record);
 
     /** Hands over the engine built in {@code configure()}; {@link #close()} closes it. */
     protected final void own(AutoCloseable engine) {
