@@ -8,16 +8,22 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The decrypting side's cache of unwrapped data keys, bounded in size and age. Keys are looked up by
  * their wrapped form, so each distinct data key costs exactly one unwrap call while it stays cached;
  * concurrent misses for one key wait for one call (a lock per key, so other keys are not held up), and
- * wrapped keys that fail to unwrap are guarded against floods ({@link UnwrapGuard}).
+ * wrapped keys that fail to unwrap are guarded against floods ({@link UnwrapGuard}). Keys past their time to
+ * live are wiped by a background sweep too, so a key no record asks for again does not outlive it.
  * Evicted keys are wiped once no record is using them. Owns the KEK provider: closing the cache wipes every
  * key and closes the provider.
  */
@@ -33,6 +39,14 @@ public final class UnwrappedKeyCache implements AutoCloseable {
     private final AtomicLong hits = new AtomicLong();
     private final AtomicLong unwraps = new AtomicLong();
     private final AtomicLong evictions = new AtomicLong();
+    private final ScheduledFuture<?> sweep;
+
+    /** One daemon thread for every cache's sweep: cheap, and it never keeps a worker from exiting. */
+    private static final ScheduledExecutorService SWEEPER = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "envelopecrypt-data-key-sweeper");
+        t.setDaemon(true);
+        return t;
+    });
 
     /** A cached key and when it was unwrapped. */
     private record Entry(AesGcmKey key, long unwrappedAtMillis) {
@@ -52,6 +66,8 @@ public final class UnwrappedKeyCache implements AutoCloseable {
         this.ttlMillis = ttlMillis;
         this.clock = clock;
         this.guard = new UnwrapGuard(failuresPerMinute, clock.millis());
+        long period = Math.min(ttlMillis, 60_000L);
+        this.sweep = SWEEPER.scheduleAtFixedRate(this::sweepExpired, period, period, TimeUnit.MILLISECONDS);
         this.keys = new LinkedHashMap<>(16, 0.75f, true) {
             private static final long serialVersionUID = 1L;
 
@@ -137,6 +153,23 @@ public final class UnwrappedKeyCache implements AutoCloseable {
         }
     }
 
+    /** Wipes every key older than the time to live (they are also dropped when next asked for). */
+    public void sweepExpired() {
+        List<Entry> expired = new ArrayList<>();
+        synchronized (keys) {
+            long now = clock.millis();
+            for (Iterator<Entry> it = keys.values().iterator(); it.hasNext(); ) {
+                Entry e = it.next();
+                if (now - e.unwrappedAtMillis() >= ttlMillis) {
+                    it.remove();
+                    expired.add(e);
+                }
+            }
+        }
+        evictions.addAndGet(expired.size());
+        expired.forEach(e -> e.key().retire());
+    }
+
     public long hits() {
         return hits.get();
     }
@@ -158,6 +191,7 @@ public final class UnwrappedKeyCache implements AutoCloseable {
 
     @Override
     public void close() {
+        sweep.cancel(false);
         List<Entry> all;
         synchronized (keys) {
             all = new ArrayList<>(keys.values());

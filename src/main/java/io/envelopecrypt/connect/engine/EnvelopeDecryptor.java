@@ -49,7 +49,7 @@ public final class EnvelopeDecryptor implements AutoCloseable {
 
     /** Checks, authenticates, decrypts and only then decodes an envelope. */
     public PlaintextValue decrypt(Envelope envelope) {
-        opener.check(envelope);
+        EnvelopeOpener.check(envelope);
         AesGcmKey key = unwrap(envelope);
         try {
             EnvelopeOpener.PlaintextAndCodec opened = opener.open(envelope, key);

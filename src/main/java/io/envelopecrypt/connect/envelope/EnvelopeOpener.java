@@ -26,8 +26,11 @@ public final class EnvelopeOpener {
         this.codecs = codecs;
     }
 
-    /** Rejects envelopes this version cannot open, before any key is unwrapped; parses nothing. */
-    public void check(Envelope e) {
+    /**
+     * Rejects envelopes this version cannot open, before any key is unwrapped (by a reader, or by {@code rewrap});
+     * parses nothing.
+     */
+    public static void check(Envelope e) {
         if (e.envelopeVersion() != EnvelopeSchema.VERSION) {
             throw new MalformedEnvelopeException("Unsupported envelope version " + e.envelopeVersion()
                     + "; this plugin reads version " + EnvelopeSchema.VERSION);

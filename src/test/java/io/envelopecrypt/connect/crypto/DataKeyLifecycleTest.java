@@ -120,6 +120,20 @@ class DataKeyLifecycleTest {
     }
 
     @Test
+    void keysNoRecordAsksForAgainAreWipedWhenTheyExpire() {
+        try (UnwrappedKeyCache cache = new UnwrappedKeyCache(kek, 10, 10_000, clock)) {
+            AesGcmKey idle = cache.acquire(kek.wrap(new SecureRandom().generateSeed(32)));
+            idle.release();
+            cache.sweepExpired();
+            assertThat(idle.isDestroyed()).as("not yet expired").isFalse();
+            clock.advance(10_000);
+            cache.sweepExpired(); // what the background sweep does, without waiting for it
+            assertThat(idle.isDestroyed()).as("expired and never asked for again").isTrue();
+            assertThat(cache.size()).isZero();
+        }
+    }
+
+    @Test
     void noStringFormOrSerializationRevealsKeyMaterial() throws Exception {
         AesGcmKey key = newKey();
         byte[] material = key.getEncoded();

@@ -1,5 +1,7 @@
 package io.envelopecrypt.consumer;
 
+import io.envelopecrypt.connect.envelope.Envelope;
+import io.envelopecrypt.connect.envelope.EnvelopeOpener;
 import io.envelopecrypt.connect.kms.KeyEncryptionKeyProvider;
 import io.envelopecrypt.connect.kms.WrappedKey;
 
@@ -50,9 +52,15 @@ public final class Rewrapper implements AutoCloseable {
         }
     }
 
-    /** A copy of the envelope record with its data key re-wrapped; the payload is not decrypted. */
+    /**
+     * A copy of the envelope record with its data key re-wrapped; the payload is not decrypted. Envelopes of a
+     * version, algorithm or format this reader would refuse are refused here too, before their key is unwrapped:
+     * rewrap must not re-wrap keys of envelopes that no reader would accept.
+     */
     public GenericRecord rewrap(GenericRecord envelope) {
-        return EnvelopeRecords.withWrappedKey(envelope, rewrap(EnvelopeRecords.fromAvro(envelope).wrappedKey()));
+        Envelope parsed = EnvelopeRecords.fromAvro(envelope);
+        EnvelopeOpener.check(parsed);
+        return EnvelopeRecords.withWrappedKey(envelope, rewrap(parsed.wrappedKey()));
     }
 
     /** Distinct data keys re-wrapped so far (each cost one unwrap and one wrap). */

@@ -68,6 +68,8 @@ class FaultMatrixIT {
         final Path out;
         final ConnectCluster connect;
         final Set<String> states = new LinkedHashSet<>();
+        final Map<Integer, Long> faultsBefore = new java.util.HashMap<>();
+        final long tokensBefore;
         final AtomicBoolean watching = new AtomicBoolean(true);
         final Thread watcher;
         String source;
@@ -80,6 +82,10 @@ class FaultMatrixIT {
         /** {@code adjust} changes the source and sink configurations before they are submitted. */
         Cell(String name, ConnectCluster connect, long retryTimeoutMs,
              java.util.function.BiConsumer<Map<String, String>, Map<String, String>> adjust) {
+            for (int status : new int[] {429, 500, 503}) {
+                faultsBefore.put(status, vault().faultsServed(status));
+            }
+            tokensBefore = vault().tokensIssued(shared.encryptor) + vault().tokensIssued(shared.decryptor);
             this.name = name;
             this.connect = connect;
             this.seed = 1000 + (++cell);
@@ -153,6 +159,18 @@ class FaultMatrixIT {
         }
 
         /** Waits for every sequence at the sink, restarting failed tasks; then writes the row. */
+        /** The injected fault reached the plugin: the test double answered requests with this status during the cell. */
+        void assertServed(int status) {
+            assertThat(vault().faultsServed(status) - faultsBefore.get(status))
+                    .as("requests answered with HTTP " + status + " during '" + name + "'").isPositive();
+        }
+
+        /** The plugin fetched new tokens during the cell (after the vault's clock expired the cached ones). */
+        void assertNewTokens() {
+            assertThat(vault().tokensIssued(shared.encryptor) + vault().tokensIssued(shared.decryptor) - tokensBefore)
+                    .as("tokens issued during '" + name + "'").isPositive();
+        }
+
         void finish(String fault, boolean restartFailed) throws IOException {
             long deadline = System.nanoTime() + Duration.ofSeconds(300).toNanos();
             while (distinctAtSink() < RECORDS && System.nanoTime() < deadline) {
@@ -256,6 +274,7 @@ class FaultMatrixIT {
             sleep(20_000);
             vault().setUnavailable(false);
             c.finish("503 for the first 20 s; errors.retry.timeout=120 s", false);
+            c.assertServed(503);
         } finally {
             vault().setUnavailable(false);
         }
@@ -269,6 +288,7 @@ class FaultMatrixIT {
             sleep(20_000);
             vault().setUnavailable(false);
             c.finish("503 for 20 s mid-stream; errors.retry.timeout=120 s", false);
+            c.assertServed(503);
         } finally {
             vault().setUnavailable(false);
         }
@@ -283,6 +303,7 @@ class FaultMatrixIT {
             sleep(5_000);
             vault().setUnavailable(false);
             c.finish("503 for ~30 s mid-stream; errors.retry.timeout=5 s; failed tasks restarted after recovery", true);
+            c.assertServed(503);
         } finally {
             vault().setUnavailable(false);
         }
@@ -304,6 +325,7 @@ class FaultMatrixIT {
             vault().setUnavailable(false);
             c.finish("503 mid-stream until the source task failed, +5 s; wrapKey on every rotation; "
                     + "errors.retry.timeout=5 s; failed tasks restarted after recovery", true);
+            c.assertServed(503);
         } finally {
             vault().setUnavailable(false);
             allowRemoteWrapping(false);
@@ -331,6 +353,7 @@ class FaultMatrixIT {
             sleep(30_000);
             vault().setUnavailable(false);
             c.finish("503 for 30 s mid-stream; sink errors.tolerance=all with a dead-letter topic, errors.retry.timeout=-1", false);
+            c.assertServed(503);
             long deadLettered;
             try {
                 deadLettered = shared.stack.broker().endOffsets(dlq);
@@ -360,6 +383,7 @@ class FaultMatrixIT {
             sleep(30_000);
             vault().setUnavailable(false);
             c.finish("503 for 30 s mid-stream on 3.9 workers (compat classes, remote wrapping); errors.retry.timeout=-1", false);
+            c.assertServed(503);
         } finally {
             vault().setUnavailable(false);
             allowRemoteWrapping(false);
@@ -372,6 +396,7 @@ class FaultMatrixIT {
             c.awaitTopic(300);
             vault().throttleNextRequests(40);
             c.finish("the next 40 requests get 429 with Retry-After: 1", false);
+            c.assertServed(429);
         }
     }
 
@@ -381,6 +406,7 @@ class FaultMatrixIT {
             c.awaitTopic(300);
             vault().rejectNextRequests(40);
             c.finish("the next 40 requests get 500", false);
+            c.assertServed(500);
         }
     }
 
@@ -390,6 +416,9 @@ class FaultMatrixIT {
             c.awaitTopic(300);
             vault().advanceClock(2 * 3600);
             c.finish("Key Vault's clock moved 2 h ahead: every cached token is expired there", false);
+            c.assertNewTokens();
+        } finally {
+            vault().advanceClock(-2 * 3600);
         }
     }
 

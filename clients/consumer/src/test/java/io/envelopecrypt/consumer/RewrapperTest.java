@@ -1,0 +1,92 @@
+package io.envelopecrypt.consumer;
+
+import io.envelopecrypt.connect.envelope.MalformedEnvelopeException;
+import io.envelopecrypt.connect.kms.KeyEncryptionKeyProvider;
+import io.envelopecrypt.connect.kms.WrappedKey;
+
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaBuilder;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** rewrap re-wraps data keys only of envelopes a reader would accept, and never touches their payloads. */
+class RewrapperTest {
+    private static final Schema ENVELOPE = SchemaBuilder.record("EncryptedMessage").namespace("io.envelopecrypt").fields()
+            .requiredInt("envelopeVersion").requiredString("id").requiredLong("timestamp").optionalString("eventType")
+            .requiredBytes("encryptedPayload").requiredString("keyId").requiredString("encryptionAlgorithm")
+            .requiredBytes("iv").name("metadata").type().optional().map().values().stringType()
+            .requiredBytes("wrappedDataKey").requiredString("dataKeyWrapAlgorithm").requiredString("payloadFormat")
+            .optionalBytes("payloadSchema").endRecord();
+
+    private final AtomicInteger calls = new AtomicInteger();
+
+    private final KeyEncryptionKeyProvider from = new Fake("from");
+    private final KeyEncryptionKeyProvider to = new Fake("to");
+
+    private final class Fake implements KeyEncryptionKeyProvider {
+        private final String name;
+
+        Fake(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public WrappedKey wrap(byte[] dataKey) {
+            calls.incrementAndGet();
+            return new WrappedKey(name + ":kek", "A256KW", new byte[40]);
+        }
+
+        @Override
+        public byte[] unwrap(WrappedKey wrappedKey) {
+            calls.incrementAndGet();
+            return new byte[32];
+        }
+
+        @Override
+        public String description() {
+            return name;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    private static GenericRecord envelope(int version, String algorithm) {
+        GenericRecord r = new GenericData.Record(ENVELOPE);
+        r.put("envelopeVersion", version);
+        r.put("id", "id-1");
+        r.put("timestamp", 1L);
+        r.put("encryptedPayload", ByteBuffer.wrap(new byte[32]));
+        r.put("keyId", "from:kek");
+        r.put("encryptionAlgorithm", algorithm);
+        r.put("iv", ByteBuffer.wrap(new byte[12]));
+        r.put("wrappedDataKey", ByteBuffer.wrap(new byte[40]));
+        r.put("dataKeyWrapAlgorithm", "A256KW");
+        r.put("payloadFormat", "avro-schemaless");
+        return r;
+    }
+
+    @Test
+    void envelopesNoReaderWouldAcceptAreRefusedBeforeTheirKeyIsUnwrapped() {
+        try (Rewrapper rewrapper = new Rewrapper(from, to)) {
+            assertThatThrownBy(() -> rewrapper.rewrap(envelope(2, "AES-256-GCM")))
+                    .isInstanceOf(MalformedEnvelopeException.class).hasMessageContaining("version 2");
+            assertThatThrownBy(() -> rewrapper.rewrap(envelope(1, "AES-256-CBC")))
+                    .isInstanceOf(MalformedEnvelopeException.class).hasMessageContaining("encryption algorithm");
+            assertThat(calls).as("no key was unwrapped or wrapped").hasValue(0);
+
+            GenericRecord moved = rewrapper.rewrap(envelope(1, "AES-256-GCM"));
+            assertThat(moved.get("keyId")).isEqualTo("to:kek");
+            assertThat(moved.get("encryptedPayload")).isEqualTo(ByteBuffer.wrap(new byte[32]));
+            assertThat(calls).hasValue(2);
+        }
+    }
+}
