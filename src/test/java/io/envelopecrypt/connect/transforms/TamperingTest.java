@@ -1,6 +1,9 @@
 package io.envelopecrypt.connect.transforms;
 
+import io.envelopecrypt.connect.engine.DataKeyRejectedException;
+import io.envelopecrypt.connect.envelope.EnvelopeAuthenticationException;
 import io.envelopecrypt.connect.envelope.EnvelopeSchema;
+import io.envelopecrypt.connect.envelope.MalformedEnvelopeException;
 import io.envelopecrypt.connect.testing.TestKeys;
 
 import org.apache.kafka.connect.data.Decimal;
@@ -65,11 +68,20 @@ class TamperingTest {
         return copy;
     }
 
+    /** What each kind of tampering must end in: the project's own exception, thrown on purpose. */
+    private static final Class<? extends DataException> AUTHENTICATION = EnvelopeAuthenticationException.class;
+    private static final Class<? extends DataException> MALFORMED = MalformedEnvelopeException.class;
+    private static final Class<? extends DataException> KEY_REJECTED = DataKeyRejectedException.class;
+
     private void assertRejected(Struct tampered) {
+        assertRejected(tampered, AUTHENTICATION);
+    }
+
+    private void assertRejected(Struct tampered, Class<? extends DataException> expected) {
         SourceRecord record = encrypted.newRecord(encrypted.topic(), encrypted.kafkaPartition(), encrypted.keySchema(),
                 encrypted.key(), encrypted.valueSchema(), tampered, encrypted.timestamp());
         Throwable thrown = catchThrowable(() -> decrypt.apply(record));
-        assertThat(thrown).isInstanceOf(DataException.class);
+        assertThat(thrown).isInstanceOf(expected);
         for (Throwable t = thrown; t != null; t = t.getCause()) {
             assertThat(String.valueOf(t.getMessage())).doesNotContain(CARD).doesNotContain("12.31");
         }
@@ -82,21 +94,26 @@ class TamperingTest {
 
     @Test
     void flippingAnyBitOfAnyByteField() {
-        for (String field : new String[] {EnvelopeSchema.ENCRYPTED_PAYLOAD, EnvelopeSchema.IV, EnvelopeSchema.WRAPPED_DATA_KEY,
-                EnvelopeSchema.PAYLOAD_SCHEMA}) {
+        // The payload schema is authenticated before it is parsed: every flip is an authentication failure.
+        Map<String, Class<? extends DataException>> expected = Map.of(EnvelopeSchema.ENCRYPTED_PAYLOAD, AUTHENTICATION,
+                EnvelopeSchema.IV, AUTHENTICATION, EnvelopeSchema.PAYLOAD_SCHEMA, AUTHENTICATION,
+                EnvelopeSchema.WRAPPED_DATA_KEY, KEY_REJECTED);
+        expected.forEach((field, failure) -> {
             int bits = envelope.getBytes(field).length * 8;
             for (int bit = 0; bit < bits; bit++) {
                 int b = bit;
-                assertRejected(modified(s -> s.getBytes(field)[b / 8] ^= (byte) (1 << (b % 8))));
+                assertRejected(modified(s -> s.getBytes(field)[b / 8] ^= (byte) (1 << (b % 8))), failure);
             }
-        }
+        });
     }
 
     @Test
     void flippingAnyBitOfAnyStringField() {
-        for (String field : new String[] {EnvelopeSchema.ID, EnvelopeSchema.EVENT_TYPE, EnvelopeSchema.KEY_ID,
-                EnvelopeSchema.ENCRYPTION_ALGORITHM, EnvelopeSchema.DATA_KEY_WRAP_ALGORITHM,
-                EnvelopeSchema.PAYLOAD_FORMAT}) {
+        Map<String, Class<? extends DataException>> expected = Map.of(EnvelopeSchema.ID, AUTHENTICATION,
+                EnvelopeSchema.EVENT_TYPE, AUTHENTICATION, EnvelopeSchema.KEY_ID, KEY_REJECTED,
+                EnvelopeSchema.ENCRYPTION_ALGORITHM, MALFORMED, EnvelopeSchema.DATA_KEY_WRAP_ALGORITHM, KEY_REJECTED,
+                EnvelopeSchema.PAYLOAD_FORMAT, MALFORMED);
+        for (String field : expected.keySet()) {
             byte[] original = envelope.getString(field).getBytes(StandardCharsets.UTF_8);
             for (int bit = 0; bit < original.length * 8; bit++) {
                 byte[] flipped = original.clone();
@@ -105,7 +122,7 @@ class TamperingTest {
                 if (changed.equals(envelope.getString(field))) {
                     continue; // the flip produced the same string after UTF-8 replacement
                 }
-                assertRejected(modified(s -> s.put(field, changed)));
+                assertRejected(modified(s -> s.put(field, changed)), expected.get(field));
             }
         }
     }
@@ -117,16 +134,16 @@ class TamperingTest {
             long t = envelope.getInt64(EnvelopeSchema.TIMESTAMP) ^ (1L << bit);
             assertRejected(modified(s -> s.put(EnvelopeSchema.TIMESTAMP, t)));
         }
-        assertRejected(modified(s -> s.put(EnvelopeSchema.ENVELOPE_VERSION, 2)));
+        assertRejected(modified(s -> s.put(EnvelopeSchema.ENVELOPE_VERSION, 2)), MALFORMED);
         assertRejected(modified(s -> s.put(EnvelopeSchema.EVENT_TYPE, null)));
         assertRejected(modified(s -> s.put(EnvelopeSchema.METADATA, null)));
         assertRejected(modified(s -> s.put(EnvelopeSchema.METADATA, Map.of("source", "web"))));
         assertRejected(modified(s -> s.put(EnvelopeSchema.METADATA, Map.of("source", "web", "env", "prod"))));
         assertRejected(modified(s -> s.put(EnvelopeSchema.METADATA, Map.of("source", "web", "env", "test", "x", "y"))));
-        assertRejected(modified(s -> s.put(EnvelopeSchema.PAYLOAD_SCHEMA, null)));
-        assertRejected(modified(s -> s.put(EnvelopeSchema.PAYLOAD_FORMAT, "avro-schemaless")));
-        assertRejected(modified(s -> s.put(EnvelopeSchema.ENCRYPTED_PAYLOAD, new byte[0])));
-        assertRejected(modified(s -> s.put(EnvelopeSchema.IV, new byte[16])));
+        assertRejected(modified(s -> s.put(EnvelopeSchema.PAYLOAD_SCHEMA, null)), MALFORMED);
+        assertRejected(modified(s -> s.put(EnvelopeSchema.PAYLOAD_FORMAT, "avro-schemaless")), MALFORMED);
+        assertRejected(modified(s -> s.put(EnvelopeSchema.ENCRYPTED_PAYLOAD, new byte[0])), MALFORMED);
+        assertRejected(modified(s -> s.put(EnvelopeSchema.IV, new byte[16])), MALFORMED);
     }
 
     @Test
