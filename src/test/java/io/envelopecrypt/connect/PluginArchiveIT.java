@@ -129,7 +129,8 @@ class PluginArchiveIT {
             // The Azure provider's classes (SDK, identity, HTTP client) must resolve from lib/ too.
             Transformation<SourceRecord> azure = (Transformation<SourceRecord>) plugin
                     .loadClass("io.envelopecrypt.connect.transforms.DecryptPayload").getDeclaredConstructor().newInstance();
-            azure.configure(Map.of("kek.provider", "azure-keyvault", "azure.keyvault.url", "https://example.vault.azure.net/"));
+            azure.configure(Map.of("kek.provider", "azure-keyvault", "azure.keyvault.url", "https://example.vault.azure.net/",
+                    "azure.keyvault.key.name", "payments-kek"));
             azure.close();
             encrypt.close();
             decrypt.close();

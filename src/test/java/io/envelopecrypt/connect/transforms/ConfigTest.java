@@ -81,7 +81,10 @@ class ConfigTest {
                 Arguments.of(withLocal("on.non.envelope", "ignore"), "on.non.envelope"),
                 Arguments.of(withLocal("dek.cache.max.entries", "0"), "dek.cache.max.entries"),
                 Arguments.of(withLocal("dek.cache.ttl.ms", "5"), "dek.cache.ttl.ms"),
-                Arguments.of(Map.of("kek.provider", "azure-keyvault"), "azure.keyvault.url"));
+                Arguments.of(Map.of("kek.provider", "azure-keyvault"), "azure.keyvault.url"),
+                Arguments.of(Map.of("kek.provider", "azure-keyvault", "azure.keyvault.url", "https://v.vault.azure.net"),
+                        "azure.keyvault.keys.allowed"),
+                Arguments.of(azure("azure.keyvault.keys.allowed", "bad name!"), "azure.keyvault.keys.allowed"));
     }
 
     private static Map<String, String> withLocal(String key, String value) {

@@ -28,6 +28,8 @@ public final class AzureKeyVaultConfig {
     public static final String KEY_VERSION = "azure.keyvault.key.version";
     public static final String WRAP_ALGORITHM = "azure.keyvault.wrap.algorithm";
     public static final String WRAP_MODE = "azure.keyvault.wrap.mode";
+    public static final String KEYS_ALLOWED = "azure.keyvault.keys.allowed";
+    public static final String ANY_KEY = "*";
     public static final String KEY_RECHECK_INTERVAL_MS = "azure.keyvault.key.recheck.interval.ms";
     public static final String KEY_FALLBACK_MAX_MS = "azure.keyvault.key.fallback.max.ms";
 
@@ -102,8 +104,8 @@ public final class AzureKeyVaultConfig {
                 GROUP_KEY, ++order, ConfigDef.Width.LONG, "Vault URL");
         def.define(KEY_NAME, ConfigDef.Type.STRING, null, new Matching(KEY_NAME_PATTERN, "1-127 letters, digits or dashes"),
                 ConfigDef.Importance.HIGH,
-                "The RSA key that wraps data keys. Required for EncryptPayload. For DecryptPayload it is optional: "
-                        + "when set, only data keys wrapped by this key are unwrapped; when empty, any key in the vault.",
+                "The RSA key that wraps data keys. Required for EncryptPayload. For DecryptPayload: only data keys "
+                        + "wrapped by this key are unwrapped (or list several in azure.keyvault.keys.allowed).",
                 GROUP_KEY, ++order, ConfigDef.Width.MEDIUM, "Key name");
         def.define(KEY_VERSION, ConfigDef.Type.STRING, null, new Matching(KEY_VERSION_PATTERN, "a key version id"),
                 ConfigDef.Importance.MEDIUM,
@@ -123,6 +125,13 @@ public final class AzureKeyVaultConfig {
                         + "Vault outages with the last known version. 'remote': call Key Vault's wrapKey for each new "
                         + "data key (needs keys/get and keys/wrapKey). Unwrapping is always done by Key Vault.",
                 GROUP_KEY, ++order, ConfigDef.Width.SHORT, "Wrap mode");
+        def.define(KEYS_ALLOWED, ConfigDef.Type.LIST, "", new AllowedKeys(), ConfigDef.Importance.HIGH,
+                "DecryptPayload, the Java API and the CLI: the keys of azure.keyvault.url whose data keys may be "
+                        + "unwrapped, as key names, or name/version to allow one version only; '*' allows any key in "
+                        + "the vault (logged as a warning). A record never decides which key is used: an envelope "
+                        + "naming another key is refused without a call. One of this and azure.keyvault.key.name is "
+                        + "required to decrypt.",
+                GROUP_KEY, ++order, ConfigDef.Width.LONG, "Keys allowed to unwrap");
         def.define(KEY_RECHECK_INTERVAL_MS, ConfigDef.Type.LONG, 300_000L, ConfigDef.Range.between(1_000, 86_400_000),
                 ConfigDef.Importance.LOW,
                 "EncryptPayload only. How long a key version's state (enabled, not expired, allows wrapKey, still "
@@ -223,6 +232,15 @@ public final class AzureKeyVaultConfig {
         return config.getString(WRAP_ALGORITHM).toUpperCase(Locale.ROOT);
     }
 
+    /** The keys allowed to unwrap: names, name/version pairs, or {@link #ANY_KEY}; includes the key name. */
+    java.util.Set<String> keysAllowed() {
+        java.util.Set<String> allowed = new java.util.LinkedHashSet<>(config.getList(KEYS_ALLOWED));
+        if (keyName() != null) {
+            allowed.add(keyName());
+        }
+        return allowed;
+    }
+
     long keyRecheckIntervalMs() {
         return config.getLong(KEY_RECHECK_INTERVAL_MS);
     }
@@ -307,6 +325,28 @@ public final class AzureKeyVaultConfig {
     }
 
     // ---------------------------------------------------------------- validators
+
+    /** Key names, name/version pairs, or '*'. */
+    static final class AllowedKeys implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            @SuppressWarnings("unchecked")
+            java.util.List<String> entries = (java.util.List<String>) value;
+            for (String entry : entries) {
+                String[] parts = entry.split("/", -1);
+                boolean ok = ANY_KEY.equals(entry) || parts.length <= 2 && KEY_NAME_PATTERN.matcher(parts[0]).matches()
+                        && (parts.length == 1 || KEY_VERSION_PATTERN.matcher(parts[1]).matches());
+                if (!ok) {
+                    throw new ConfigException(name, entry, "must be a key name, name/version, or *");
+                }
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "key names, name/version pairs, or *";
+        }
+    }
 
     /** An absolute https URL: Key Vault and Entra are only reachable over TLS. */
     static final class HttpsUrl implements ConfigDef.Validator {

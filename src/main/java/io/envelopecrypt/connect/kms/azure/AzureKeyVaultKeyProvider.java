@@ -45,6 +45,8 @@ public final class AzureKeyVaultKeyProvider implements KeyEncryptionKeyProvider 
     private final String pinnedVersion;
     private final String wrapAlgorithm;
     private final boolean wrapLocally;
+    /** Keys whose data keys may be unwrapped: names, name/version pairs, or "*". */
+    private final java.util.Set<String> keysAllowed;
     private final KeyVaultClients clients;
     private final KeyVersionResolver versions;
     private volatile boolean closed;
@@ -62,6 +64,10 @@ public final class AzureKeyVaultKeyProvider implements KeyEncryptionKeyProvider 
         this.pinnedVersion = config.keyVersion();
         this.wrapAlgorithm = config.wrapAlgorithm();
         this.wrapLocally = config.wrapLocally();
+        this.keysAllowed = config.keysAllowed();
+        if (keysAllowed.contains(AzureKeyVaultConfig.ANY_KEY)) {
+            log.warn("{}=* : data keys wrapped by any key in {} are unwrapped", AzureKeyVaultConfig.KEYS_ALLOWED, vaultUrl);
+        }
         if (pinnedVersion != null && keyName == null) {
             throw new ConfigException(AzureKeyVaultConfig.KEY_VERSION, pinnedVersion, "needs " + AzureKeyVaultConfig.KEY_NAME);
         }
@@ -148,8 +154,8 @@ public final class AzureKeyVaultKeyProvider implements KeyEncryptionKeyProvider 
     }
 
     /**
-     * Parses an envelope's key id, refusing keys outside the configured vault (or, when a key name is configured,
-     * other keys).
+     * Parses an envelope's key id, refusing keys outside the configured vault and keys (or versions) that are not
+     * allowed ({@code azure.keyvault.key.name}, {@code azure.keyvault.keys.allowed}); nothing is sent for them.
      */
     KeyVaultKeyId allowedKeyId(String keyId) {
         KeyVaultKeyId id = KeyVaultKeyId.parse(keyId);
@@ -157,11 +163,24 @@ public final class AzureKeyVaultKeyProvider implements KeyEncryptionKeyProvider 
             throw new KmsAccessException(Reason.KEY_NOT_FOUND, "The envelope's data key was wrapped by a key in vault "
                     + id.vault() + ", not in the configured vault " + vaultUrl + "; it is not unwrapped");
         }
-        if (keyName != null && !keyName.equalsIgnoreCase(id.name())) {
+        if (!isAllowed(id)) {
             throw new KmsAccessException(Reason.KEY_NOT_FOUND, "The envelope's data key was wrapped by key '" + id.name()
-                    + "', but this transform may only use key '" + keyName + "'");
+                    + "' version " + id.version() + ", but this transform may only use keys " + keysAllowed);
         }
         return id;
+    }
+
+    private boolean isAllowed(KeyVaultKeyId id) {
+        for (String allowed : keysAllowed) {
+            int slash = allowed.indexOf('/');
+            if (AzureKeyVaultConfig.ANY_KEY.equals(allowed)
+                    || slash < 0 && allowed.equalsIgnoreCase(id.name())
+                    || slash > 0 && allowed.substring(0, slash).equalsIgnoreCase(id.name())
+                    && allowed.substring(slash + 1).equals(id.version())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

@@ -40,6 +40,11 @@ public final class AzureKeyVaultProviderFactory implements KekProviderFactory {
         if (operation == KeyEncryptionKeyProvider.KeyOperation.WRAP && azure.keyName() == null) {
             throw new ConfigException(AzureKeyVaultConfig.KEY_NAME, null, "required to encrypt with kek.provider=" + NAME);
         }
+        if (operation == KeyEncryptionKeyProvider.KeyOperation.UNWRAP && azure.keysAllowed().isEmpty()) {
+            throw new ConfigException("Missing " + AzureKeyVaultConfig.KEYS_ALLOWED + ": decrypting unwraps only with keys "
+                    + "it is told to trust; set " + AzureKeyVaultConfig.KEY_NAME + ", or " + AzureKeyVaultConfig.KEYS_ALLOWED
+                    + " to key names (name/version for one version, * for any key in the vault)");
+        }
         return AzureKeyVaultKeyProvider.create(azure);
     }
 }

@@ -105,6 +105,47 @@ class AzureKeyVaultProviderTest {
     }
 
     @Test
+    void onlyAllowedKeysAndVersionsAreUnwrapped() {
+        String other = azure.vault.createRsaKey("allow-other");
+        Map<String, Object> noKey = azure.decryptConfig();
+        noKey.remove("azure.keyvault.key.name");
+        assertThatThrownBy(() -> new AzureKeyVaultProviderFactory().create(config(noKey),
+                io.envelopecrypt.connect.kms.KeyEncryptionKeyProvider.KeyOperation.UNWRAP))
+                .isInstanceOf(org.apache.kafka.common.config.ConfigException.class)
+                .hasMessageContaining("azure.keyvault.keys.allowed").hasMessageContaining("told to trust");
+
+        try (AzureKeyVaultKeyProvider enc = provider(azure.encryptConfig("azure.keyvault.key.name", "allow-other"))) {
+            WrappedKey wrapped = enc.wrap(dek());
+            Map<String, Object> versionOnly = azure.decryptConfig("azure.keyvault.keys.allowed", "allow-other/" + other);
+            versionOnly.remove("azure.keyvault.key.name");
+            Map<String, Object> anotherVersion = azure.decryptConfig("azure.keyvault.keys.allowed", "allow-other/0123abcd");
+            anotherVersion.remove("azure.keyvault.key.name");
+            Map<String, Object> any = azure.decryptConfig("azure.keyvault.keys.allowed", "*");
+            any.remove("azure.keyvault.key.name");
+            try (AzureKeyVaultKeyProvider byVersion = provider(versionOnly);
+                 AzureKeyVaultKeyProvider wrongVersion = provider(anotherVersion);
+                 AzureKeyVaultKeyProvider anyKey = provider(any);
+                 AzureKeyVaultKeyProvider defaultKeyOnly = provider(azure.decryptConfig())) {
+                assertThat(byVersion.unwrap(wrapped)).hasSize(32);
+                assertThat(anyKey.unwrap(wrapped)).hasSize(32);
+                long before = azure.vault.operationCount("keys/unwrapkey");
+                assertThatThrownBy(() -> wrongVersion.unwrap(wrapped)).isInstanceOf(KmsAccessException.class)
+                        .hasMessageContaining("may only use keys");
+                assertThatThrownBy(() -> defaultKeyOnly.unwrap(wrapped)).isInstanceOf(KmsAccessException.class)
+                        .hasMessageContaining("may only use keys");
+                assertThat(azure.vault.operationCount("keys/unwrapkey")).as("nothing sent for keys not allowed")
+                        .isEqualTo(before);
+            }
+        }
+    }
+
+    private static AbstractConfig config(Map<String, Object> props) {
+        ConfigDef def = new ConfigDef();
+        io.envelopecrypt.connect.engine.KekProviders.addTo(def);
+        return new AbstractConfig(def, props);
+    }
+
+    @Test
     void aWrongWrappedKeyIsARecordProblem() {
         try (AzureKeyVaultKeyProvider dec = provider(azure.decryptConfig())) {
             WrappedKey garbage = new WrappedKey(azure.vault.vaultUrl() + "/keys/" + AzureTestSupport.KEY + "/"

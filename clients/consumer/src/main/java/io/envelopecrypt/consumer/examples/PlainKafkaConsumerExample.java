@@ -22,7 +22,7 @@ import java.util.function.BiConsumer;
  *
  * <pre>
  * java -cp envelopecrypt-consumer.jar:lib/* io.envelopecrypt.consumer.examples.PlainKafkaConsumerExample \
- *     localhost:9092 payments.encrypted http://localhost:8081 https://my-vault.vault.azure.net
+ *     localhost:9092 payments.encrypted http://localhost:8081 https://my-vault.vault.azure.net payments-kek
  * </pre>
  */
 public final class PlainKafkaConsumerExample {
@@ -33,6 +33,7 @@ public final class PlainKafkaConsumerExample {
         Map<String, Object> settings = Map.of(
                 "kek.provider", "azure-keyvault",
                 "azure.keyvault.url", args[3],                   // DefaultAzureCredential picks up the identity
+                "azure.keyvault.key.name", args[4],              // the only key whose data keys are unwrapped
                 TopicDecryptor.SCHEMA_REGISTRY_URL, args[2]);
         consume(args[0], args[1], "payments-reader", settings, Long.MAX_VALUE,
                 (key, value) -> System.out.println(key + " -> " + value.toJson()));
