@@ -3,6 +3,7 @@
 #
 #   scripts/bench.sh jmh [JMH options]        JMH microbenchmarks of EncryptPayload/DecryptPayload
 #                                             e.g. scripts/bench.sh jmh -prof gc -p payload=struct-1KB
+#   scripts/bench.sh codec [JMH options]      JMH: the plaintext codec vs Avro's, direct Struct slots vs Struct.put
 #   scripts/bench.sh pipeline [options]       the pipeline benchmark on the embedded stack
 #                                             (--records N --rounds R --kek local|keyvault|both --out FILE)
 #   scripts/bench.sh costs [options]          Key Vault calls per million records (--records N)
@@ -24,6 +25,8 @@ java=${BENCH_JAVA:-java}
 case "$what" in
   jmh) exec "$java" -cp "$cp" org.openjdk.jmh.Main TransformBenchmark -rf json \
          -rff "${JMH_RESULT:-testing/benchmarks/target/jmh-result.json}" "$@" ;;
+  codec) exec "$java" -cp "$cp" org.openjdk.jmh.Main CodecBenchmark -rf json \
+         -rff "${JMH_RESULT:-testing/benchmarks/target/jmh-codec.json}" "$@" ;;
   pipeline) exec "$java" -Xmx2g -cp "$cp" io.envelopecrypt.benchmarks.PipelineBenchmark "$@" ;;
   costs) exec "$java" -Xmx2g -cp "$cp" io.envelopecrypt.benchmarks.KeyVaultCosts "$@" ;;
   *) sed -n '2,11p' "$0"; exit 2 ;;
