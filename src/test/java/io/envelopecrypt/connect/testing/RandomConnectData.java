@@ -40,8 +40,16 @@ public final class RandomConnectData {
     }
 
     public RandomConnectData(long seed, int maxDepth) {
-        this.random = new Random(seed);
+        this.random = new Random(mix(seed));
         this.maxDepth = maxDepth;
+    }
+
+    /** SplitMix64's finalizer: sequential seeds give unrelated streams (java.util.Random's first draws correlate). */
+    static long mix(long seed) {
+        long z = seed + 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
     }
 
     public Random random() {
@@ -58,7 +66,6 @@ public final class RandomConnectData {
     public Schema schema(int depth) {
         int pick = random.nextInt(depth >= maxDepth ? 13 : 17);
         SchemaBuilder b;
-        boolean mayDefault = true;
         switch (pick) {
             case 0: b = SchemaBuilder.int8(); break;
             case 1: b = SchemaBuilder.int16(); break;
@@ -69,27 +76,30 @@ public final class RandomConnectData {
             case 6: b = SchemaBuilder.bool(); break;
             case 7: b = SchemaBuilder.string(); break;
             case 8: b = SchemaBuilder.bytes(); break;
-            case 9: b = Decimal.builder(random.nextInt(14) - 3); break;
+            case 9:
+                b = Decimal.builder(random.nextInt(14) - 3);
+                if (random.nextInt(3) == 0) {
+                    b.parameter("connect.decimal.precision", Integer.toString(random.nextInt(30) + 10));
+                }
+                break;
             case 10: b = Date.builder(); break;
             case 11: b = Time.builder(); break;
             case 12: b = Timestamp.builder(); break;
             case 13:
                 b = SchemaBuilder.array(schema(depth + 1));
-                mayDefault = !containsBytes(b.valueSchema());
                 break;
             case 14:
                 b = SchemaBuilder.map(random.nextInt(3) == 0 ? schema(depth + 1) : plainOrOptionalString(), schema(depth + 1));
-                mayDefault = !containsBytes(b.keySchema()) && !containsBytes(b.valueSchema());
                 break;
             default:
-                return struct(depth + 1);
+                return random.nextInt(5) == 0 ? structWithDefault(depth + 1) : struct(depth + 1);
         }
         decorate(b, pick >= 9 && pick <= 12);
         if (random.nextInt(4) == 0) {
             b.optional();
         }
         Schema withoutDefault = b.build();
-        if (mayDefault && random.nextInt(6) == 0) {
+        if (random.nextInt(6) == 0) {
             Object dflt = nonNullValue(withoutDefault, depth);
             if (dflt instanceof ByteBuffer bb) {
                 dflt = toArray(bb);
@@ -98,6 +108,23 @@ public final class RandomConnectData {
             return b.build();
         }
         return withoutDefault;
+    }
+
+    /**
+     * A Struct schema with a Struct default, built as Avro converters build it: the default is a Struct of the
+     * builder itself (SchemaBuilder.defaultValue accepts no other).
+     */
+    private Schema structWithDefault(int depth) {
+        SchemaBuilder b = SchemaBuilder.struct().name(STRUCT_NAMES[random.nextInt(STRUCT_NAMES.length)] + "WithDefault");
+        int fields = random.nextInt(3) + 1;
+        for (int i = 0; i < fields; i++) {
+            b.field(FIELD_NAMES[random.nextInt(FIELD_NAMES.length)] + "_" + i, schema(Math.max(depth, maxDepth)));
+        }
+        if (random.nextBoolean()) {
+            b.optional();
+        }
+        b.defaultValue(nonNullValue(b, depth));
+        return b.build();
     }
 
     private Schema plainOrOptionalString() {
@@ -140,16 +167,6 @@ public final class RandomConnectData {
         if (!logical && random.nextInt(6) == 0) {
             b.parameter("p" + random.nextInt(3), string(10));
         }
-    }
-
-    private static boolean containsBytes(Schema s) {
-        return switch (s.type()) {
-            case BYTES -> !Decimal.LOGICAL_NAME.equals(s.name());
-            case ARRAY -> containsBytes(s.valueSchema());
-            case MAP -> containsBytes(s.keySchema()) || containsBytes(s.valueSchema());
-            case STRUCT -> true; // struct values in defaults are not comparable by Connect either
-            default -> false;
-        };
     }
 
     // ---------------------------------------------------------------- values
