@@ -16,10 +16,13 @@ import javax.crypto.AEADBadTagException;
  */
 public final class EnvelopeOpener {
     private final PayloadCodecCache codecs;
-    /** The binding of the payload schema seen last: a stream almost always repeats one. */
+    /**
+     * The payload schema seen last, with its binding and, once an envelope carrying it has authenticated, its
+     * codec: a stream almost always repeats one schema, so one comparison of its bytes serves both.
+     */
     private volatile Binding lastBinding;
 
-    private record Binding(String format, byte[] payloadSchema, byte[] digest) {
+    private record Binding(String format, byte[] payloadSchema, byte[] digest, PayloadCodec codec) {
     }
 
     public EnvelopeOpener(PayloadCodecCache codecs) {
@@ -84,8 +87,9 @@ public final class EnvelopeOpener {
      * Nothing the envelope carries is parsed before the tag has been checked.
      */
     public PlaintextAndCodec open(Envelope e, AesGcmKey key) {
+        Binding binding = binding(e.payloadFormat(), e.payloadSchema());
         AssociatedData aad = AssociatedData.compute(e.envelopeVersion(), e.id(), e.timestamp(), e.eventType(),
-                e.encryptionAlgorithm(), binding(e.payloadFormat(), e.payloadSchema()), e.metadata());
+                e.encryptionAlgorithm(), binding.digest(), e.metadata());
         byte[] plaintext;
         try {
             plaintext = key.open(e.iv(), aad.buffer(), aad.length(), e.encryptedPayload());
@@ -94,7 +98,12 @@ public final class EnvelopeOpener {
                     + "its authenticated fields was altered, or it was encrypted under a different data key");
         }
         try {
-            PayloadCodec codec = e.payloadSchema() == null ? PayloadCodec.SCHEMALESS : codecs.forPayloadSchema(e.payloadSchema());
+            PayloadCodec codec = binding.codec();
+            if (codec == null) {
+                // Parsed only now, after authentication, and remembered with the binding for the next envelope.
+                codec = e.payloadSchema() == null ? PayloadCodec.SCHEMALESS : codecs.forPayloadSchema(e.payloadSchema());
+                lastBinding = new Binding(binding.format(), binding.payloadSchema(), binding.digest(), codec);
+            }
             return new PlaintextAndCodec(codec, codec.decode(plaintext));
         } finally {
             Arrays.fill(plaintext, (byte) 0);
@@ -114,13 +123,14 @@ public final class EnvelopeOpener {
         return codecs.payloadSchemaChars();
     }
 
-    private byte[] binding(String format, byte[] payloadSchema) {
+    private Binding binding(String format, byte[] payloadSchema) {
         Binding last = lastBinding;
         if (last != null && last.format().equals(format) && Arrays.equals(last.payloadSchema(), payloadSchema)) {
-            return last.digest();
+            return last;
         }
-        byte[] digest = AssociatedData.payloadBinding(format, payloadSchema);
-        lastBinding = new Binding(format, payloadSchema == null ? null : payloadSchema.clone(), digest);
-        return digest;
+        Binding fresh = new Binding(format, payloadSchema == null ? null : payloadSchema.clone(),
+                AssociatedData.payloadBinding(format, payloadSchema), null);
+        lastBinding = fresh;
+        return fresh;
     }
 }
