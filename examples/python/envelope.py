@@ -10,9 +10,11 @@ import datetime
 import decimal
 import functools
 import hashlib
+import hmac
 import io
 import json
 import pathlib
+import re
 import struct
 import zlib
 
@@ -22,9 +24,10 @@ from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.keywrap import aes_key_unwrap
 
-ENVELOPE_VERSION = 1
+ENVELOPE_VERSION = 2
 ENCRYPTION_ALGORITHM = "AES-256-GCM"
-BYTES_FIELDS = ("encryptedPayload", "iv", "wrappedDataKey", "payloadSchema")
+COMMITMENT_LABEL = b"envelopecrypt data key commitment v2"
+BYTES_FIELDS = ("encryptedPayload", "iv", "wrappedDataKey", "payloadSchema", "dataKeyCommitment")
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 _DYNAMIC_VALUE_AVSC = pathlib.Path(__file__).resolve().parents[2] / "docs" / "dynamic-value.avsc"
 
@@ -55,7 +58,7 @@ def associated_data(e):
     payload_binding = hashlib.sha256(_field(e["payloadFormat"]) + _field(e.get("payloadSchema"))).digest()
     out = struct.pack(">i", e["envelopeVersion"])
     out += _field(e["id"]) + struct.pack(">q", e["timestamp"]) + _field(e.get("eventType"))
-    out += _field(e["encryptionAlgorithm"]) + payload_binding
+    out += _field(e.get("context")) + _field(e["encryptionAlgorithm"]) + payload_binding
     metadata = e.get("metadata")
     if metadata is None:
         out += struct.pack(">i", -1)
@@ -78,6 +81,61 @@ def check(e):
         raise EnvelopeError(f"unsupported payload format {e.get('payloadFormat')!r}")
     if (e["payloadFormat"] == "avro") != (e.get("payloadSchema") is not None):
         raise EnvelopeError("payloadSchema must be present exactly for format 'avro'")
+    if len(e.get("dataKeyCommitment") or b"") != 32:
+        raise EnvelopeError("the dataKeyCommitment is not 32 bytes")
+
+
+def check_context(e, expected):
+    """Refuse an envelope bound to another context than `expected` (section 3), before unwrapping its key."""
+    if expected is not None and e.get("context") != expected:
+        raise EnvelopeError("the envelope is bound to another context")
+
+
+def commitment(data_key):
+    """Section 3: HMAC-SHA256 of a fixed label under the data key."""
+    return hmac.new(data_key, COMMITMENT_LABEL, hashlib.sha256).digest()
+
+
+_KEY_VERSION = re.compile(r"[0-9A-Za-z]{1,64}")
+
+
+class KeyVaultUnwrapper:
+    """Step 2 through Azure Key Vault with azure-keyvault-keys, only for the vault and key this reader is configured
+    with: `keyId` comes from whoever wrote the record, so it is checked against the configured prefix before any
+    request carries a token, and unwrapped keys are cached per wrapped key (one call per data key).
+
+    Keep `verify_challenge_resource` on: it makes the SDK check that the vault's authentication challenge names
+    the vault's own resource. Only a test double on a host outside *.vault.azure.net needs it off."""
+
+    def __init__(self, vault_url, key_name, credential, verify_challenge_resource=True, **client_kwargs):
+        from azure.keyvault.keys.crypto import CryptographyClient, KeyWrapAlgorithm  # only this reader needs Azure
+        self._client_type, self._algorithm = CryptographyClient, KeyWrapAlgorithm
+        self._prefix = vault_url.rstrip("/") + "/keys/" + key_name + "/"
+        self._credential, self._verify, self._kwargs = credential, verify_challenge_resource, client_kwargs
+        self._clients, self._keys = {}, {}
+
+    def unwrap(self, e):
+        key_id, algorithm, wrapped = e["keyId"], e["dataKeyWrapAlgorithm"], bytes(e["wrappedDataKey"])
+        if not key_id.startswith(self._prefix) or not _KEY_VERSION.fullmatch(key_id[len(self._prefix):]):
+            raise EnvelopeError("the envelope names a key this reader is not configured for")
+        if algorithm not in ("RSA-OAEP-256", "RSA-OAEP"):
+            raise EnvelopeError("unsupported data key wrap algorithm")
+        cache_key = (key_id, algorithm, wrapped)
+        if cache_key not in self._keys:
+            client = self._clients.get(key_id)
+            if client is None:
+                client = self._client_type(key_id, self._credential, verify_challenge_resource=self._verify,
+                                           **self._kwargs)
+                self._clients[key_id] = client
+            self._keys[cache_key] = client.unwrap_key(self._algorithm(algorithm), wrapped).key
+        return self._keys[cache_key]
+
+    def unwraps(self):
+        return len(self._keys)
+
+    def close(self):
+        for client in self._clients.values():
+            client.close()
 
 
 def unwrap_with_rsa_private_key(private_key_pem, algorithm, wrapped):
@@ -97,8 +155,11 @@ def unwrap_with_local_key(key_base64, algorithm, wrapped):
 
 
 def decrypt_payload(e, data_key):
-    """Steps 1, 3 and 4: the plaintext bytes; raises cryptography's InvalidTag when anything was altered."""
+    """Steps 1, 3 and 4: the plaintext bytes; raises EnvelopeError when the data key is not the one the
+    envelope commits to, cryptography's InvalidTag when anything was altered."""
     check(e)
+    if not hmac.compare_digest(commitment(data_key), e["dataKeyCommitment"]):
+        raise EnvelopeError("the data key is not the one the envelope commits to")
     return AESGCM(data_key).decrypt(e["iv"], e["encryptedPayload"], associated_data(e))
 
 

@@ -42,8 +42,13 @@ def test_vector_decrypts_step_by_step(vector):
     assert envelope.canonical(envelope.decode_plaintext(e, plaintext)) == vector["expectedJson"]
 
 
-@pytest.mark.parametrize("field", ["id", "timestamp", "eventType", "metadata", "payloadFormat", "payloadSchema",
-                                   "encryptedPayload", "iv"])
+def test_the_vectors_include_a_context_bound_envelope():
+    assert any(v["envelope"].get("context") for v in VECTORS)
+    assert any(v["envelope"].get("context") is None for v in VECTORS)
+
+
+@pytest.mark.parametrize("field", ["id", "timestamp", "eventType", "context", "metadata", "payloadFormat",
+                                   "payloadSchema", "encryptedPayload", "iv"])
 def test_changing_an_authenticated_field_fails(field):
     vector = VECTORS[0]
     e = envelope.envelope_from_json(vector["envelope"])
@@ -63,9 +68,25 @@ def test_changing_an_authenticated_field_fails(field):
         envelope.decrypt_payload(e, data_key)
 
 
-def test_an_unknown_version_is_refused_before_decrypting():
+def test_a_data_key_other_than_the_committed_one_is_refused_before_decrypting():
     e = envelope.envelope_from_json(VECTORS[0]["envelope"])
-    e["envelopeVersion"] = 2
+    other = envelope.envelope_from_json(VECTORS[1]["envelope"])
+    with pytest.raises(envelope.EnvelopeError, match="commits to"):
+        envelope.decrypt_payload(e, unwrap(other))
+
+
+def test_an_envelope_bound_to_another_context_is_refused():
+    e = envelope.envelope_from_json(VECTORS[0]["envelope"])
+    envelope.check_context(e, e["context"])
+    envelope.check_context(e, None)
+    with pytest.raises(envelope.EnvelopeError, match="context"):
+        envelope.check_context(e, "another.topic")
+
+
+@pytest.mark.parametrize("version", [1, 3])
+def test_an_unknown_version_is_refused_before_decrypting(version):
+    e = envelope.envelope_from_json(VECTORS[0]["envelope"])
+    e["envelopeVersion"] = version
     with pytest.raises(envelope.EnvelopeError, match="version"):
         envelope.check(e)
 

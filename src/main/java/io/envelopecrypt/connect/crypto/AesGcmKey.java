@@ -2,13 +2,16 @@ package io.envelopecrypt.connect.crypto;
 
 import java.io.NotSerializableException;
 import java.io.ObjectOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
+import javax.crypto.Mac;
 import javax.crypto.NoSuchPaddingException;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.GCMParameterSpec;
@@ -23,12 +26,18 @@ import javax.crypto.spec.GCMParameterSpec;
  * are wiped as soon as the last lease is returned, so a wipe can never race an operation in flight. The JCE
  * provider keeps its own expanded copy of the key inside a cipher until that cipher is re-keyed; that copy
  * is out of our reach.
+ *
+ * <p>Each key has a {@link #commitment()}: GCM alone does not commit to its key (one ciphertext can be made to
+ * authenticate under two chosen keys), so envelopes carry this value and readers compare it before decrypting.
  */
 public class AesGcmKey implements SecretKey {
     public static final String ALGORITHM = "AES-256-GCM";
     public static final int KEY_BYTES = 32;
     public static final int IV_BYTES = 12;
     public static final int TAG_BYTES = 16;
+    public static final int COMMITMENT_BYTES = 32;
+    /** The message of the commitment MAC; changing it changes every envelope's commitment. */
+    private static final byte[] COMMITMENT_LABEL = "envelopecrypt data key commitment v2".getBytes(StandardCharsets.US_ASCII);
     private static final int TAG_BITS = TAG_BYTES * 8;
     private static final long serialVersionUID = 1L;
     private static final int DESTROYED = -1;
@@ -39,6 +48,7 @@ public class AesGcmKey implements SecretKey {
     /** Number of outstanding leases, or {@link #DESTROYED} once wiped. */
     private final transient AtomicInteger leases = new AtomicInteger();
     private transient volatile boolean retired;
+    private final transient byte[] commitment;
 
     /** Takes ownership of {@code material} (32 bytes): the caller must neither keep nor wipe it. */
     public AesGcmKey(byte[] material) {
@@ -46,6 +56,31 @@ public class AesGcmKey implements SecretKey {
             throw new IllegalArgumentException("AES-256 keys are 32 bytes");
         }
         this.material = material;
+        this.commitment = computeCommitment();
+    }
+
+    /**
+     * HMAC-SHA256 of a fixed label under this key (32 bytes): a public value that only this key produces
+     * (finding two keys with one commitment would break SHA-256). It reveals nothing about the key.
+     */
+    public final byte[] commitment() {
+        return commitment.clone();
+    }
+
+    /** Compares in constant time. */
+    public final boolean commitsTo(byte[] candidate) {
+        return candidate != null && MessageDigest.isEqual(commitment, candidate);
+    }
+
+    private byte[] computeCommitment() {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            // This key itself, not a SecretKeySpec: the provider wipes the copy getEncoded() hands it.
+            mac.init(this);
+            return mac.doFinal(COMMITMENT_LABEL);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HMAC-SHA256 is not available: " + e.getClass().getSimpleName(), e);
+        }
     }
 
     /**

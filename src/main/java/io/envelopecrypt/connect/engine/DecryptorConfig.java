@@ -7,7 +7,7 @@ import org.apache.kafka.common.config.ConfigDef;
 
 import java.util.Map;
 
-/** The settings of an {@link EnvelopeDecryptor}: the KEK provider and the unwrapped-key cache. */
+/** The settings of an {@link EnvelopeDecryptor}: the KEK provider, the unwrapped-key cache, the context. */
 public class DecryptorConfig extends AbstractConfig {
     public static final String DEK_CACHE_MAX_ENTRIES = "dek.cache.max.entries";
     public static final String DEK_CACHE_TTL_MS = "dek.cache.ttl.ms";
@@ -40,6 +40,7 @@ public class DecryptorConfig extends AbstractConfig {
     /** Adds the decrypting engine's keys to {@code def}. */
     public static ConfigDef addTo(ConfigDef def) {
         KekProviders.addTo(def);
+        EnvelopeContext.define(def, EnvelopeContext.READER_DOC, GROUP_DECRYPT, 5);
         return def.define(DEK_CACHE_MAX_ENTRIES, ConfigDef.Type.INT, 1000, ConfigDef.Range.between(1, 1_000_000),
                         ConfigDef.Importance.LOW,
                         "Unwrapped data keys kept in memory. Each distinct data key costs one Key Vault unwrap while it "
@@ -56,6 +57,10 @@ public class DecryptorConfig extends AbstractConfig {
                                 + "then goes to the dead-letter topic instead of costing one Key Vault call each. A wrapped "
                                 + "key that failed once is refused without a call for 10 minutes.",
                         GROUP_DECRYPT, 4, ConfigDef.Width.SHORT, "Unwrap failures per minute");
+    }
+
+    public EnvelopeContext context() {
+        return EnvelopeContext.parse(getString(EnvelopeContext.CONFIG));
     }
 
     public int dekCacheMaxEntries() {

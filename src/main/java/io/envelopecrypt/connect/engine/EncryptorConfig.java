@@ -7,7 +7,7 @@ import org.apache.kafka.common.config.ConfigDef;
 
 import java.util.Map;
 
-/** The settings of an {@link EnvelopeEncryptor}: the KEK provider and the data-key rotation limits. */
+/** The settings of an {@link EnvelopeEncryptor}: the KEK provider, the data-key rotation limits, the context. */
 public class EncryptorConfig extends AbstractConfig {
     public static final String DEK_MAX_RECORDS = "dek.max.records";
     public static final String DEK_MAX_AGE_MS = "dek.max.age.ms";
@@ -44,6 +44,7 @@ public class EncryptorConfig extends AbstractConfig {
     /** Adds the encrypting engine's keys to {@code def}. */
     public static ConfigDef addTo(ConfigDef def) {
         KekProviders.addTo(def);
+        EnvelopeContext.define(def, EnvelopeContext.WRITER_DOC, GROUP_DATA_KEYS, 3);
         return def.define(DEK_MAX_RECORDS, ConfigDef.Type.LONG, DEFAULT_DEK_MAX_RECORDS,
                         ConfigDef.Range.between(1, GCM_INVOCATION_LIMIT), ConfigDef.Importance.LOW,
                         "Records encrypted under one data key before a new one is made (and wrapped by the KEK). "
@@ -53,6 +54,10 @@ public class EncryptorConfig extends AbstractConfig {
                         ConfigDef.Range.atLeast(1000), ConfigDef.Importance.LOW,
                         "Age after which a data key is replaced, whatever its record count.",
                         GROUP_DATA_KEYS, 2, ConfigDef.Width.SHORT, "Data key lifetime");
+    }
+
+    public EnvelopeContext context() {
+        return EnvelopeContext.parse(getString(EnvelopeContext.CONFIG));
     }
 
     public long dekMaxRecords() {

@@ -26,30 +26,50 @@ import java.util.Objects;
  */
 public final class EnvelopeDecryptor implements AutoCloseable {
     private final UnwrappedKeyCache dataKeys;
+    private final EnvelopeContext context;
     private final EnvelopeOpener opener = new EnvelopeOpener(new PayloadCodecCache(256));
 
     /** A decryptor from settings; {@code listener} hears every KEK call (metrics). */
     public static EnvelopeDecryptor create(DecryptorConfig config, KekCallListener listener, Clock clock) {
         KeyEncryptionKeyProvider kek = new MeteredKeyProvider(config.kekProvider(), listener);
         return new EnvelopeDecryptor(kek, config.dekCacheMaxEntries(), config.dekCacheTtlMs(),
-                config.dekUnwrapFailuresPerMinute(), clock);
+                config.dekUnwrapFailuresPerMinute(), config.context(), clock);
     }
 
-    /** A decryptor over a provider of your own; it closes the provider when closed. */
+    /** A decryptor over a provider of your own, accepting any context; it closes the provider when closed. */
     public EnvelopeDecryptor(KeyEncryptionKeyProvider kek, int maxCachedKeys, long keyTtlMillis, Clock clock) {
-        this(kek, maxCachedKeys, keyTtlMillis, 20, clock);
+        this(kek, maxCachedKeys, keyTtlMillis, 20, EnvelopeContext.none(), clock);
     }
 
-    /** @param unwrapFailuresPerMinute see {@code dek.unwrap.failures.per.minute} */
+    /**
+     * @param unwrapFailuresPerMinute see {@code dek.unwrap.failures.per.minute}
+     * @param context                 the context envelopes must be bound to ({@link EnvelopeContext#none()}: any)
+     */
     public EnvelopeDecryptor(KeyEncryptionKeyProvider kek, int maxCachedKeys, long keyTtlMillis, int unwrapFailuresPerMinute,
-                             Clock clock) {
+                             EnvelopeContext context, Clock clock) {
+        this.context = Objects.requireNonNull(context, "context");
         this.dataKeys = new UnwrappedKeyCache(Objects.requireNonNull(kek, "kek"), maxCachedKeys, keyTtlMillis,
                 unwrapFailuresPerMinute, clock);
     }
 
-    /** Checks, authenticates, decrypts and only then decodes an envelope. */
-    public PlaintextValue decrypt(Envelope envelope) {
+    /**
+     * Checks, authenticates, decrypts and only then decodes an envelope read from {@code topic} (null when unknown,
+     * which a decryptor bound to the topic refuses).
+     */
+    public PlaintextValue decrypt(String topic, Envelope envelope) {
         EnvelopeOpener.check(envelope);
+        if (context.isBound()) {
+            EnvelopeOpener.checkContext(envelope, context.of(topic));
+        }
+        return open(envelope);
+    }
+
+    /** As {@link #decrypt(String, Envelope)} for an envelope whose topic is unknown. */
+    public PlaintextValue decrypt(Envelope envelope) {
+        return decrypt(null, envelope);
+    }
+
+    private PlaintextValue open(Envelope envelope) {
         AesGcmKey key = unwrap(envelope);
         try {
             EnvelopeOpener.PlaintextAndCodec opened = opener.open(envelope, key);

@@ -30,24 +30,43 @@ import java.util.Objects;
  */
 public final class EnvelopeEncryptor implements AutoCloseable {
     private final DataKeyManager dataKeys;
+    private final EnvelopeContext context;
     private final PayloadCodecCache codecs = new PayloadCodecCache(256);
     private final EnvelopeSealer sealer = new EnvelopeSealer();
 
     /** An encryptor from settings; {@code listener} hears every KEK call (metrics). */
     public static EnvelopeEncryptor create(EncryptorConfig config, KekCallListener listener, Clock clock) {
         KeyEncryptionKeyProvider kek = new MeteredKeyProvider(config.kekProvider(), listener);
-        return new EnvelopeEncryptor(kek, config.dekMaxRecords(), config.dekMaxAgeMs(), clock, new SecureRandom());
+        return new EnvelopeEncryptor(kek, config.dekMaxRecords(), config.dekMaxAgeMs(), config.context(), clock,
+                new SecureRandom());
+    }
+
+    /** An encryptor over a provider of your own, binding to no context; it closes the provider when closed. */
+    public EnvelopeEncryptor(KeyEncryptionKeyProvider kek, long dekMaxRecords, long dekMaxAgeMs, Clock clock,
+                             SecureRandom random) {
+        this(kek, dekMaxRecords, dekMaxAgeMs, EnvelopeContext.none(), clock, random);
     }
 
     /** An encryptor over a provider of your own; it closes the provider when closed. */
-    public EnvelopeEncryptor(KeyEncryptionKeyProvider kek, long dekMaxRecords, long dekMaxAgeMs, Clock clock,
-                             SecureRandom random) {
+    public EnvelopeEncryptor(KeyEncryptionKeyProvider kek, long dekMaxRecords, long dekMaxAgeMs, EnvelopeContext context,
+                             Clock clock, SecureRandom random) {
+        this.context = Objects.requireNonNull(context, "context");
         this.dataKeys = new DataKeyManager(Objects.requireNonNull(kek, "kek"), dekMaxRecords, dekMaxAgeMs, clock, random);
     }
 
     /**
-     * Encrypts {@code value}; {@code schema} is its Connect schema, or null for a schemaless value (a Struct
-     * then brings its own).
+     * Encrypts a value bound for {@code topic}, binding it to the configured context ({@code topic} may be null
+     * unless the context is the topic).
+     */
+    public Envelope encrypt(String topic, Schema schema, Object value, EnvelopeHeader header) {
+        String bound = context.of(topic);
+        return encrypt(schema, value, bound == null ? header
+                : new EnvelopeHeader(header.id(), header.timestamp(), header.eventType(), header.metadata(), bound));
+    }
+
+    /**
+     * Encrypts {@code value} with {@code header} as given (its context included); {@code schema} is its Connect
+     * schema, or null for a schemaless value (a Struct then brings its own).
      */
     public Envelope encrypt(Schema schema, Object value, EnvelopeHeader header) {
         PayloadCodec codec;

@@ -10,10 +10,11 @@ import java.util.Map;
 
 /**
  * The associated data that AES-GCM authenticates with each payload: every envelope field except the
- * ciphertext, the IV (which GCM authenticates as the nonce) and the three fields of the wrapped data key.
+ * ciphertext, the IV (which GCM authenticates as the nonce), the three fields of the wrapped data key and
+ * the data key commitment (a function of the data key, checked before decryption).
  *
  * <p>Binding these fields means a change to any of them makes decryption fail: an envelope cannot be
- * replayed under another id, time, event type or metadata, and its payload schema cannot be replaced to
+ * replayed under another id, time, event type, context or metadata, and its payload schema cannot be replaced to
  * make the same bytes decode differently. The wrapped key ({@code keyId}, {@code dataKeyWrapAlgorithm},
  * {@code wrappedDataKey}) is left out on purpose: the data key authenticates itself (a changed wrapped key
  * fails to unwrap or yields another key, and the tag check fails), and leaving it out lets the key be
@@ -26,6 +27,7 @@ import java.util.Map;
  *   field  id
  *   int64  timestamp
  *   field  eventType
+ *   field  context
  *   field  encryptionAlgorithm
  *   32 B   payloadBinding = SHA-256(field payloadFormat, field payloadSchema)   (payloadSchema as carried)
  *   int32  metadata entry count, or -1 when metadata is absent
@@ -51,15 +53,21 @@ public final class AssociatedData {
      * read the result with {@link #buffer()} and {@link #length()} before the next call on this thread.
      */
     public static AssociatedData compute(int envelopeVersion, String id, long timestamp, String eventType,
-                                         String encryptionAlgorithm, String payloadFormat, byte[] payloadSchema,
-                                         Map<String, String> metadata) {
-        return compute(envelopeVersion, id, timestamp, eventType, encryptionAlgorithm,
+                                         String context, String encryptionAlgorithm, String payloadFormat,
+                                         byte[] payloadSchema, Map<String, String> metadata) {
+        return compute(envelopeVersion, id, timestamp, eventType, context, encryptionAlgorithm,
                 payloadBinding(payloadFormat, payloadSchema), metadata);
+    }
+
+    /** The associated data of an envelope as carried. */
+    public static AssociatedData of(Envelope e) {
+        return compute(e.envelopeVersion(), e.id(), e.timestamp(), e.eventType(), e.context(), e.encryptionAlgorithm(),
+                e.payloadFormat(), e.payloadSchema(), e.metadata());
     }
 
     /** As above, with the payload binding already computed (it is cached per schema). */
     public static AssociatedData compute(int envelopeVersion, String id, long timestamp, String eventType,
-                                         String encryptionAlgorithm, byte[] payloadBinding,
+                                         String context, String encryptionAlgorithm, byte[] payloadBinding,
                                          Map<String, String> metadata) {
         AssociatedData ad = BUILDERS.get();
         ad.reset();
@@ -67,6 +75,7 @@ public final class AssociatedData {
         ad.putString(id);
         ad.putLong(timestamp);
         ad.putString(eventType);
+        ad.putString(context);
         ad.putString(encryptionAlgorithm);
         ad.putRaw(payloadBinding);
         ad.putMetadata(metadata);

@@ -22,7 +22,9 @@ public record Envelope(
         byte[] wrappedDataKey,
         String dataKeyWrapAlgorithm,
         String payloadFormat,
-        byte[] payloadSchema) {
+        byte[] payloadSchema,
+        String context,
+        byte[] dataKeyCommitment) {
 
     public WrappedKey wrappedKey() {
         return new WrappedKey(keyId, dataKeyWrapAlgorithm, wrappedDataKey);

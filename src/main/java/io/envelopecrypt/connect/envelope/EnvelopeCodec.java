@@ -11,6 +11,8 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
 
+import static io.envelopecrypt.connect.envelope.EnvelopeSchema.CONTEXT;
+import static io.envelopecrypt.connect.envelope.EnvelopeSchema.DATA_KEY_COMMITMENT;
 import static io.envelopecrypt.connect.envelope.EnvelopeSchema.DATA_KEY_WRAP_ALGORITHM;
 import static io.envelopecrypt.connect.envelope.EnvelopeSchema.ENCRYPTED_PAYLOAD;
 import static io.envelopecrypt.connect.envelope.EnvelopeSchema.ENCRYPTION_ALGORITHM;
@@ -58,6 +60,8 @@ public final class EnvelopeCodec {
                 case DATA_KEY_WRAP_ALGORITHM -> e.dataKeyWrapAlgorithm();
                 case PAYLOAD_FORMAT -> e.payloadFormat();
                 case PAYLOAD_SCHEMA -> e.payloadSchema();
+                case CONTEXT -> e.context();
+                case DATA_KEY_COMMITMENT -> e.dataKeyCommitment();
                 default -> throw new IllegalArgumentException("not an envelope schema: unknown field " + f.name());
             });
         }
@@ -102,7 +106,10 @@ public final class EnvelopeCodec {
                 bytes(r, WRAPPED_DATA_KEY, MAX_WRAPPED_KEY_BYTES),
                 string(r, DATA_KEY_WRAP_ALGORITHM, true, MAX_STRING_CHARS),
                 string(r, PAYLOAD_FORMAT, true, MAX_STRING_CHARS),
-                optionalBytes(r, PAYLOAD_SCHEMA, MAX_SCHEMA_BYTES));
+                optionalBytes(r, PAYLOAD_SCHEMA, MAX_SCHEMA_BYTES),
+                string(r, CONTEXT, false, MAX_STRING_CHARS),
+                // Optional here so that an envelope of another version is refused for its version (EnvelopeOpener.check).
+                optionalBytes(r, DATA_KEY_COMMITMENT, MAX_WRAPPED_KEY_BYTES));
     }
 
     @FunctionalInterface

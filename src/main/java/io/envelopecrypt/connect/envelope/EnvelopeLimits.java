@@ -10,7 +10,7 @@ import java.util.Map;
  * never turn into an envelope that every reader rejects). No valid envelope comes near them.
  */
 public final class EnvelopeLimits {
-    /** Characters in id, eventType, keyId, algorithm names, and each metadata key and value. */
+    /** Characters in id, eventType, context, keyId, algorithm names, and each metadata key and value. */
     public static final int MAX_STRING_CHARS = 64 * 1024;
     /** Bytes of the compressed payload schema. */
     public static final int MAX_SCHEMA_BYTES = 1024 * 1024;
@@ -24,6 +24,7 @@ public final class EnvelopeLimits {
     static void checkWritable(EnvelopeHeader header, byte[] payloadSchema) {
         checkLength("id", header.id());
         checkLength("eventType", header.eventType());
+        checkLength("context", header.context());
         Map<String, String> metadata = header.metadata();
         if (metadata != null) {
             if (metadata.size() > MAX_METADATA_ENTRIES) {

@@ -11,8 +11,9 @@ import javax.crypto.AEADBadTagException;
 /**
  * Opens envelopes in the one order that keeps a hostile topic writer from making the reader do expensive work:
  * {@link #check} the header (version, algorithms, lengths: nothing parsed), then, with the data key in hand,
- * {@link #open} authenticates the ciphertext against the associated data (which binds the payload schema by
- * the SHA-256 of its bytes as carried) and only then inflates and parses the payload schema and decodes.
+ * {@link #open} compares the key with the envelope's commitment, authenticates the ciphertext against the
+ * associated data (which binds the payload schema by the SHA-256 of its bytes as carried) and only then
+ * inflates and parses the payload schema and decodes.
  */
 public final class EnvelopeOpener {
     private final PayloadCodecCache codecs;
@@ -49,6 +50,10 @@ public final class EnvelopeOpener {
         if (e.encryptedPayload().length < AesGcmKey.TAG_BYTES) {
             throw new MalformedEnvelopeException("The envelope's encryptedPayload is shorter than the GCM tag");
         }
+        if (e.dataKeyCommitment() == null || e.dataKeyCommitment().length != AesGcmKey.COMMITMENT_BYTES) {
+            throw new MalformedEnvelopeException("The envelope's dataKeyCommitment is missing or not "
+                    + AesGcmKey.COMMITMENT_BYTES + " bytes");
+        }
         if (PayloadCodec.FORMAT_AVRO.equals(e.payloadFormat())) {
             if (e.payloadSchema() == null) {
                 throw new MalformedEnvelopeException("The envelope has format 'avro' but no payloadSchema");
@@ -62,6 +67,32 @@ public final class EnvelopeOpener {
             return;
         }
         throw new MalformedEnvelopeException("Unsupported payload format " + quoted(e.payloadFormat()));
+    }
+
+    /**
+     * Refuses an envelope not bound to {@code expected} (a reader's configured context; null accepts any), before
+     * any key is unwrapped. The context is authenticated with the payload, so a rewritten one fails there too.
+     */
+    public static void checkContext(Envelope e, String expected) {
+        if (expected != null && !expected.equals(e.context())) {
+            throw new EnvelopeAuthenticationException("Envelope " + describeId(e.id()) + " is bound to "
+                    + (e.context() == null ? "no context" : "the context " + quoted(e.context()))
+                    + ", but this reader accepts only " + quoted(expected) + " (envelope.context): it was written for "
+                    + "another topic or copied from one");
+        }
+    }
+
+    /**
+     * The {@code dataKeyCommitment} of a raw data key (not kept, not wiped: the caller owns it), for tools that
+     * handle data keys without decrypting, such as {@code rewrap}.
+     */
+    public static byte[] commitmentOf(byte[] dataKey) {
+        AesGcmKey key = new AesGcmKey(dataKey.clone());
+        try {
+            return key.commitment();
+        } finally {
+            key.retire();
+        }
     }
 
     /** An envelope id fit for an error message: it is cleartext, but may be long or hostile. */
@@ -87,9 +118,14 @@ public final class EnvelopeOpener {
      * Nothing the envelope carries is parsed before the tag has been checked.
      */
     public PlaintextAndCodec open(Envelope e, AesGcmKey key) {
+        if (!key.commitsTo(e.dataKeyCommitment())) {
+            throw new EnvelopeAuthenticationException("Envelope " + describeId(e.id()) + " failed authentication: its "
+                    + "wrapped data key is not the key its dataKeyCommitment names (the wrapped key or the commitment was "
+                    + "replaced)");
+        }
         Binding binding = binding(e.payloadFormat(), e.payloadSchema());
         AssociatedData aad = AssociatedData.compute(e.envelopeVersion(), e.id(), e.timestamp(), e.eventType(),
-                e.encryptionAlgorithm(), binding.digest(), e.metadata());
+                e.context(), e.encryptionAlgorithm(), binding.digest(), e.metadata());
         byte[] plaintext;
         try {
             plaintext = key.open(e.iv(), aad.buffer(), aad.length(), e.encryptedPayload());

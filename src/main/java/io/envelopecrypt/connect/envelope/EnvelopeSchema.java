@@ -4,12 +4,12 @@ import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
 
 /**
- * The Connect schema of the envelope (version 1). Only types that every Avro converter maps cleanly are
+ * The Connect schema of the envelope (version 2). Only types that every Avro converter maps cleanly are
  * used: strings, int32/int64, bytes, an optional string map. The field order keeps the original design's
- * fields first.
+ * fields first. Version 1, the pre-release format without key commitment or context, is not read.
  */
 public final class EnvelopeSchema {
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
     public static final String DEFAULT_NAME = "io.envelopecrypt.EncryptedMessage";
 
     public static final String ENVELOPE_VERSION = "envelopeVersion";
@@ -25,6 +25,8 @@ public final class EnvelopeSchema {
     public static final String DATA_KEY_WRAP_ALGORITHM = "dataKeyWrapAlgorithm";
     public static final String PAYLOAD_FORMAT = "payloadFormat";
     public static final String PAYLOAD_SCHEMA = "payloadSchema";
+    public static final String CONTEXT = "context";
+    public static final String DATA_KEY_COMMITMENT = "dataKeyCommitment";
 
     private EnvelopeSchema() {
     }
@@ -35,7 +37,7 @@ public final class EnvelopeSchema {
                 .name(name)
                 .version(VERSION)
                 .doc("A record value encrypted with AES-256-GCM under a data key wrapped by a key-encryption key.")
-                .field(ENVELOPE_VERSION, doc(SchemaBuilder.int32(), "Envelope format version (1)."))
+                .field(ENVELOPE_VERSION, doc(SchemaBuilder.int32(), "Envelope format version (2)."))
                 .field(ID, doc(SchemaBuilder.string(), "Unique id of this record."))
                 .field(TIMESTAMP, doc(SchemaBuilder.int64(), "Event time, milliseconds since the epoch."))
                 .field(EVENT_TYPE, doc(SchemaBuilder.string().optional(), "Kind of event, if configured."))
@@ -50,6 +52,10 @@ public final class EnvelopeSchema {
                 .field(PAYLOAD_FORMAT, doc(SchemaBuilder.string(), "Plaintext format: avro or avro-schemaless."))
                 .field(PAYLOAD_SCHEMA, doc(SchemaBuilder.bytes().optional(),
                         "For format avro: the plaintext's Avro schema JSON, raw DEFLATE (RFC 1951). Absent for avro-schemaless."))
+                .field(CONTEXT, doc(SchemaBuilder.string().optional(),
+                        "What the envelope is bound to (its topic or a configured name), if configured; authenticated."))
+                .field(DATA_KEY_COMMITMENT, doc(SchemaBuilder.bytes(),
+                        "HMAC-SHA256 of a fixed label under the data key: ties the ciphertext to exactly one data key."))
                 .build();
     }
 

@@ -21,11 +21,13 @@ public final class EnvelopeSealer {
         try {
             codec.encode(value, plaintext);
             AssociatedData aad = AssociatedData.compute(EnvelopeSchema.VERSION, header.id(), header.timestamp(),
-                    header.eventType(), AesGcmKey.ALGORITHM, codec.derived(AssociatedData::payloadBinding), header.metadata());
+                    header.eventType(), header.context(), AesGcmKey.ALGORITHM, codec.derived(AssociatedData::payloadBinding),
+                    header.metadata());
             SealingKey.Sealed sealed = key.seal(aad.buffer(), aad.length(), plaintext.buffer(), 0, plaintext.length());
             return new Envelope(EnvelopeSchema.VERSION, header.id(), header.timestamp(), header.eventType(),
                     sealed.ciphertext(), wrapped.keyId(), AesGcmKey.ALGORITHM, sealed.iv(), header.metadata(),
-                    wrapped.wrapped(), wrapped.algorithm(), codec.format(), codec.payloadSchema());
+                    wrapped.wrapped(), wrapped.algorithm(), codec.format(), codec.payloadSchema(), header.context(),
+                    key.commitment());
         } finally {
             plaintext.wipe();
         }

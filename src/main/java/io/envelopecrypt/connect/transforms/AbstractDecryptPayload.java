@@ -77,7 +77,7 @@ public abstract class AbstractDecryptPayload<R extends ConnectRecord<R>> extends
             return passThrough(record);
         }
         Envelope envelope = read(value);
-        PlaintextValue restored = engine.decrypt(envelope);
+        PlaintextValue restored = engine.decrypt(record.topic(), envelope);
         counters().recordProcessed(envelope.plaintextLength(), envelope.encryptedPayload().length);
         return record.newRecord(record.topic(), record.kafkaPartition(), record.keySchema(), record.key(),
                 restored.schema(), restored.value(), record.timestamp(), record.headers());

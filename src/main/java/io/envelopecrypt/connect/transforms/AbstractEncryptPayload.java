@@ -68,7 +68,7 @@ public abstract class AbstractEncryptPayload<R extends ConnectRecord<R>> extends
 
     @Override
     protected R applyToValue(R record) {
-        Envelope envelope = engine.encrypt(record.valueSchema(), record.value(), header(record));
+        Envelope envelope = engine.encrypt(record.topic(), record.valueSchema(), record.value(), header(record));
         counters().recordProcessed(envelope.plaintextLength(), envelope.encryptedPayload().length);
         return record.newRecord(record.topic(), record.kafkaPartition(), record.keySchema(), record.key(),
                 envelopeSchema, EnvelopeCodec.toStruct(envelope, envelopeSchema), record.timestamp(), record.headers());

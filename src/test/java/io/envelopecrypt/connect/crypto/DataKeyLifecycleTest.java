@@ -138,9 +138,9 @@ class DataKeyLifecycleTest {
         AesGcmKey key = newKey();
         byte[] material = key.getEncoded();
         WrappedKey wrapped = kek.wrap(material);
-        Envelope envelope = new Envelope(1, "id-1", 1L, "Payment", new byte[] {1, 2, 3, 4, 5, 6, 7, 8},
+        Envelope envelope = new Envelope(2, "id-1", 1L, "Payment", new byte[] {1, 2, 3, 4, 5, 6, 7, 8},
                 wrapped.keyId(), "AES-256-GCM", new byte[12], Map.of(), wrapped.wrapped(), wrapped.algorithm(),
-                "avro", new byte[] {9});
+                "avro", new byte[] {9}, "payments", key.commitment());
 
         List<String> forbidden = List.of(
                 HexFormat.of().formatHex(material), HexFormat.of().withUpperCase().formatHex(material),

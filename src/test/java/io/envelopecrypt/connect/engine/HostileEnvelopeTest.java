@@ -69,9 +69,10 @@ class HostileEnvelopeTest {
 
 
     /** An envelope whose data key the reader can unwrap, with the given payload schema and ciphertext. */
-    private Envelope envelope(byte[] payloadSchema, byte[] ciphertext, byte[] iv, WrappedKey wrapped) {
+    private Envelope envelope(byte[] payloadSchema, byte[] ciphertext, byte[] iv, WrappedKey wrapped, byte[] commitment) {
         return new Envelope(EnvelopeSchema.VERSION, "hostile-1", 1L, null, ciphertext, wrapped.keyId(),
-                AesGcmKey.ALGORITHM, iv, Map.of(), wrapped.wrapped(), wrapped.algorithm(), "avro", payloadSchema);
+                AesGcmKey.ALGORITHM, iv, Map.of(), wrapped.wrapped(), wrapped.algorithm(), "avro", payloadSchema, null,
+                commitment);
     }
 
     /** What a writer holding a data key (any decrypting reader) can make: a valid tag over any schema. */
@@ -80,10 +81,10 @@ class HostileEnvelopeTest {
         new SecureRandom().nextBytes(dek);
         WrappedKey wrapped = kek.wrap(dek);
         SealingKey key = new SealingKey(dek, 1);
-        AssociatedData aad = AssociatedData.compute(EnvelopeSchema.VERSION, "hostile-1", 1L, null, AesGcmKey.ALGORITHM,
-                "avro", payloadSchema, Map.of());
+        AssociatedData aad = AssociatedData.compute(EnvelopeSchema.VERSION, "hostile-1", 1L, null, null,
+                AesGcmKey.ALGORITHM, "avro", payloadSchema, Map.of());
         SealingKey.Sealed sealed = key.seal(aad.buffer(), aad.length(), plaintext, 0, plaintext.length);
-        return envelope(payloadSchema, sealed.ciphertext(), sealed.iv(), wrapped);
+        return envelope(payloadSchema, sealed.ciphertext(), sealed.iv(), wrapped, key.commitment());
     }
 
     private Envelope withoutTheDataKey(byte[] payloadSchema) {
@@ -91,7 +92,9 @@ class HostileEnvelopeTest {
         new SecureRandom().nextBytes(dek);
         byte[] garbage = new byte[64];
         new SecureRandom().nextBytes(garbage);
-        return envelope(payloadSchema, garbage, new byte[12], kek.wrap(dek));
+        // The commitment matches the data key, so the envelope gets as far as the tag check.
+        byte[] commitment = new AesGcmKey(dek.clone()).commitment();
+        return envelope(payloadSchema, garbage, new byte[12], kek.wrap(dek), commitment);
     }
 
     @Test
@@ -160,7 +163,8 @@ class HostileEnvelopeTest {
             genuine = writer.encrypt(null, Map.of("amount", 12), new io.envelopecrypt.connect.envelope.EnvelopeHeader(
                     "genuine", 1L, null, null));
         }
-        try (EnvelopeDecryptor flooded = new EnvelopeDecryptor(reader, 100, 60_000, 20, clock)) {
+        try (EnvelopeDecryptor flooded = new EnvelopeDecryptor(reader, 100, 60_000, 20,
+                EnvelopeContext.none(), clock)) {
             SecureRandom random = new SecureRandom();
             byte[] repeated = new byte[40];
             random.nextBytes(repeated);
@@ -169,7 +173,7 @@ class HostileEnvelopeTest {
                 random.nextBytes(wrapped);
                 Envelope forged = new Envelope(EnvelopeSchema.VERSION, "forged-" + i, 1L, null, new byte[32], genuine.keyId(),
                         AesGcmKey.ALGORITHM, new byte[12], null, i % 2 == 0 ? repeated : wrapped, "A256KW",
-                        "avro-schemaless", null);
+                        "avro-schemaless", null, null, new byte[32]);
                 assertThatThrownBy(() -> flooded.decrypt(forged)).isInstanceOf(DataKeyRejectedException.class);
             }
             assertThat(reader.unwraps()).as("key-service calls for 10,000 forged records").isLessThanOrEqualTo(20);

@@ -41,7 +41,8 @@ class TamperingTest {
     @BeforeEach
     void setUp() {
         encrypt.configure(TestKeys.localConfig(TestKeys.LOCAL_KEY, "dek.max.records", "1",
-                "envelope.event.type", "static:payment.created", "envelope.metadata", "source=static:web,env=static:test"));
+                "envelope.event.type", "static:payment.created", "envelope.metadata", "source=static:web,env=static:test",
+                "envelope.context", "topic"));
         decrypt.configure(TestKeys.localConfig());
         encrypted = encrypt.apply(payment(1));
         envelope = (Struct) encrypted.value();
@@ -97,7 +98,7 @@ class TamperingTest {
         // The payload schema is authenticated before it is parsed: every flip is an authentication failure.
         Map<String, Class<? extends DataException>> expected = Map.of(EnvelopeSchema.ENCRYPTED_PAYLOAD, AUTHENTICATION,
                 EnvelopeSchema.IV, AUTHENTICATION, EnvelopeSchema.PAYLOAD_SCHEMA, AUTHENTICATION,
-                EnvelopeSchema.WRAPPED_DATA_KEY, KEY_REJECTED);
+                EnvelopeSchema.WRAPPED_DATA_KEY, KEY_REJECTED, EnvelopeSchema.DATA_KEY_COMMITMENT, AUTHENTICATION);
         expected.forEach((field, failure) -> {
             int bits = envelope.getBytes(field).length * 8;
             for (int bit = 0; bit < bits; bit++) {
@@ -110,7 +111,8 @@ class TamperingTest {
     @Test
     void flippingAnyBitOfAnyStringField() {
         Map<String, Class<? extends DataException>> expected = Map.of(EnvelopeSchema.ID, AUTHENTICATION,
-                EnvelopeSchema.EVENT_TYPE, AUTHENTICATION, EnvelopeSchema.KEY_ID, KEY_REJECTED,
+                EnvelopeSchema.EVENT_TYPE, AUTHENTICATION, EnvelopeSchema.CONTEXT, AUTHENTICATION,
+                EnvelopeSchema.KEY_ID, KEY_REJECTED,
                 EnvelopeSchema.ENCRYPTION_ALGORITHM, MALFORMED, EnvelopeSchema.DATA_KEY_WRAP_ALGORITHM, KEY_REJECTED,
                 EnvelopeSchema.PAYLOAD_FORMAT, MALFORMED);
         for (String field : expected.keySet()) {
@@ -134,8 +136,11 @@ class TamperingTest {
             long t = envelope.getInt64(EnvelopeSchema.TIMESTAMP) ^ (1L << bit);
             assertRejected(modified(s -> s.put(EnvelopeSchema.TIMESTAMP, t)));
         }
-        assertRejected(modified(s -> s.put(EnvelopeSchema.ENVELOPE_VERSION, 2)), MALFORMED);
+        assertRejected(modified(s -> s.put(EnvelopeSchema.ENVELOPE_VERSION, 1)), MALFORMED);
+        assertRejected(modified(s -> s.put(EnvelopeSchema.ENVELOPE_VERSION, 3)), MALFORMED);
         assertRejected(modified(s -> s.put(EnvelopeSchema.EVENT_TYPE, null)));
+        assertRejected(modified(s -> s.put(EnvelopeSchema.CONTEXT, null)));
+        assertRejected(modified(s -> s.put(EnvelopeSchema.DATA_KEY_COMMITMENT, new byte[31])), MALFORMED);
         assertRejected(modified(s -> s.put(EnvelopeSchema.METADATA, null)));
         assertRejected(modified(s -> s.put(EnvelopeSchema.METADATA, Map.of("source", "web"))));
         assertRejected(modified(s -> s.put(EnvelopeSchema.METADATA, Map.of("source", "web", "env", "prod"))));
@@ -211,7 +216,9 @@ class TamperingTest {
 
     @Test
     void malformedEnvelopesAreRejectedWithTheReason() {
-        assertRejectedWith(modified(s -> s.put(EnvelopeSchema.ENVELOPE_VERSION, 2)), "Unsupported envelope version 2");
+        assertRejectedWith(modified(s -> s.put(EnvelopeSchema.ENVELOPE_VERSION, 1)), "Unsupported envelope version 1");
+        assertRejectedWith(modified(s -> s.put(EnvelopeSchema.DATA_KEY_COMMITMENT, new byte[0])),
+                "dataKeyCommitment is missing or not 32 bytes");
         assertRejectedWith(modified(s -> s.put(EnvelopeSchema.ENCRYPTION_ALGORITHM, "AES-256-CBC")),
                 "Unsupported encryption algorithm 'AES-256-CBC'");
         assertRejectedWith(modified(s -> s.put(EnvelopeSchema.PAYLOAD_FORMAT, "protobuf")), "Unsupported payload format 'protobuf'");

@@ -68,22 +68,38 @@ public final class TopicDecryptor implements AutoCloseable {
         this.registry = registry;
     }
 
-    /** Decrypts a record value in the Confluent wire format (what the topic holds), using the registry. */
-    public Decrypted decrypt(byte[] confluentWireFormat) {
+    /**
+     * Decrypts a record value read from {@code topic}, in the Confluent wire format (what the topic holds), using
+     * the registry. The topic matters with {@code envelope.context=topic}; it may be null otherwise.
+     */
+    public Decrypted decrypt(String topic, byte[] confluentWireFormat) {
         if (registry == null) {
             throw new IllegalStateException("Decrypting wire-format bytes needs " + SCHEMA_REGISTRY_URL);
         }
-        return decrypt(ConfluentWireFormat.read(confluentWireFormat, registry));
+        return decrypt(topic, ConfluentWireFormat.read(confluentWireFormat, registry));
+    }
+
+    /** As {@link #decrypt(String, byte[])}, for a decryptor that does not bind envelopes to their topic. */
+    public Decrypted decrypt(byte[] confluentWireFormat) {
+        return decrypt(null, confluentWireFormat);
     }
 
     /** Decrypts an envelope already decoded by an Avro deserializer. */
+    public Decrypted decrypt(String topic, GenericRecord envelope) {
+        return decrypt(topic, EnvelopeRecords.fromAvro(envelope));
+    }
+
     public Decrypted decrypt(GenericRecord envelope) {
-        return decrypt(EnvelopeRecords.fromAvro(envelope));
+        return decrypt(null, envelope);
+    }
+
+    public Decrypted decrypt(String topic, Envelope envelope) {
+        PlaintextValue plaintext = engine.decrypt(topic, envelope);
+        return new Decrypted(envelope, plaintext.schema(), plaintext.value());
     }
 
     public Decrypted decrypt(Envelope envelope) {
-        PlaintextValue plaintext = engine.decrypt(envelope);
-        return new Decrypted(envelope, plaintext.schema(), plaintext.value());
+        return decrypt(null, envelope);
     }
 
     /** Key Vault (or local key) unwrap calls so far: one per distinct data key while it stays cached. */

@@ -1,5 +1,7 @@
 package io.envelopecrypt.consumer;
 
+import io.envelopecrypt.connect.envelope.EnvelopeAuthenticationException;
+import io.envelopecrypt.connect.envelope.EnvelopeOpener;
 import io.envelopecrypt.connect.envelope.MalformedEnvelopeException;
 import io.envelopecrypt.connect.kms.KeyEncryptionKeyProvider;
 import io.envelopecrypt.connect.kms.WrappedKey;
@@ -23,7 +25,9 @@ class RewrapperTest {
             .requiredBytes("encryptedPayload").requiredString("keyId").requiredString("encryptionAlgorithm")
             .requiredBytes("iv").name("metadata").type().optional().map().values().stringType()
             .requiredBytes("wrappedDataKey").requiredString("dataKeyWrapAlgorithm").requiredString("payloadFormat")
-            .optionalBytes("payloadSchema").endRecord();
+            .optionalBytes("payloadSchema").optionalString("context").requiredBytes("dataKeyCommitment").endRecord();
+    /** The commitment of the all-zero data key the fake KEK unwraps to. */
+    private static final byte[] ZERO_KEY_COMMITMENT = EnvelopeOpener.commitmentOf(new byte[32]);
 
     private final AtomicInteger calls = new AtomicInteger();
 
@@ -60,6 +64,10 @@ class RewrapperTest {
     }
 
     private static GenericRecord envelope(int version, String algorithm) {
+        return envelope(version, algorithm, ZERO_KEY_COMMITMENT);
+    }
+
+    private static GenericRecord envelope(int version, String algorithm, byte[] commitment) {
         GenericRecord r = new GenericData.Record(ENVELOPE);
         r.put("envelopeVersion", version);
         r.put("id", "id-1");
@@ -71,22 +79,42 @@ class RewrapperTest {
         r.put("wrappedDataKey", ByteBuffer.wrap(new byte[40]));
         r.put("dataKeyWrapAlgorithm", "A256KW");
         r.put("payloadFormat", "avro-schemaless");
+        r.put("dataKeyCommitment", ByteBuffer.wrap(commitment));
         return r;
     }
 
     @Test
     void envelopesNoReaderWouldAcceptAreRefusedBeforeTheirKeyIsUnwrapped() {
         try (Rewrapper rewrapper = new Rewrapper(from, to)) {
-            assertThatThrownBy(() -> rewrapper.rewrap(envelope(2, "AES-256-GCM")))
-                    .isInstanceOf(MalformedEnvelopeException.class).hasMessageContaining("version 2");
-            assertThatThrownBy(() -> rewrapper.rewrap(envelope(1, "AES-256-CBC")))
+            assertThatThrownBy(() -> rewrapper.rewrap(envelope(1, "AES-256-GCM")))
+                    .isInstanceOf(MalformedEnvelopeException.class).hasMessageContaining("version 1");
+            assertThatThrownBy(() -> rewrapper.rewrap(envelope(2, "AES-256-CBC")))
                     .isInstanceOf(MalformedEnvelopeException.class).hasMessageContaining("encryption algorithm");
+            assertThatThrownBy(() -> rewrapper.rewrap(envelope(2, "AES-256-GCM", new byte[31])))
+                    .isInstanceOf(MalformedEnvelopeException.class).hasMessageContaining("dataKeyCommitment");
             assertThat(calls).as("no key was unwrapped or wrapped").hasValue(0);
 
-            GenericRecord moved = rewrapper.rewrap(envelope(1, "AES-256-GCM"));
+            GenericRecord moved = rewrapper.rewrap(envelope(2, "AES-256-GCM"));
             assertThat(moved.get("keyId")).isEqualTo("to:kek");
             assertThat(moved.get("encryptedPayload")).isEqualTo(ByteBuffer.wrap(new byte[32]));
+            assertThat(moved.get("dataKeyCommitment")).isEqualTo(ByteBuffer.wrap(ZERO_KEY_COMMITMENT));
             assertThat(calls).hasValue(2);
+        }
+    }
+
+    @Test
+    void aDataKeyThatIsNotTheOneItsEnvelopeCommitsToIsNotRewrapped() {
+        try (Rewrapper rewrapper = new Rewrapper(from, to)) {
+            byte[] otherCommitment = ZERO_KEY_COMMITMENT.clone();
+            otherCommitment[0] ^= 1;
+            assertThatThrownBy(() -> rewrapper.rewrap(envelope(2, "AES-256-GCM", otherCommitment)))
+                    .isInstanceOf(EnvelopeAuthenticationException.class).hasMessageContaining("not re-wrapped");
+            assertThat(calls).as("unwrapped, never wrapped").hasValue(1);
+            rewrapper.rewrap(envelope(2, "AES-256-GCM"));
+            assertThatThrownBy(() -> rewrapper.rewrap(envelope(2, "AES-256-GCM", otherCommitment)))
+                    .as("also once the same wrapped key was re-wrapped for a genuine envelope")
+                    .isInstanceOf(EnvelopeAuthenticationException.class);
+            assertThat(rewrapper.distinctKeys()).isEqualTo(1);
         }
     }
 }

@@ -76,7 +76,7 @@ class EncryptedPaymentsIT {
         assertThat(schema.getFullName()).isEqualTo("io.envelopecrypt.EncryptedMessage");
         assertThat(schema.getFields()).extracting(Schema.Field::name).containsExactly("envelopeVersion", "id",
                 "timestamp", "eventType", "encryptedPayload", "keyId", "encryptionAlgorithm", "iv", "metadata",
-                "wrappedDataKey", "dataKeyWrapAlgorithm", "payloadFormat", "payloadSchema");
+                "wrappedDataKey", "dataKeyWrapAlgorithm", "payloadFormat", "payloadSchema", "context", "dataKeyCommitment");
     }
 
     @Test
@@ -93,7 +93,7 @@ class EncryptedPaymentsIT {
             assertThat(EnvelopeReader.hasConfluentMagicByte(r.value())).isTrue();
             EnvelopeReader.Decoded d = reader.decode(r.value());
             assertThat(shared.stack.registry().schemaById(d.schemaId())).contains("EncryptedMessage");
-            assertThat(d.record().get("envelopeVersion")).isEqualTo(1);
+            assertThat(d.record().get("envelopeVersion")).isEqualTo(2);
             assertThat(d.string("encryptionAlgorithm")).isEqualTo("AES-256-GCM");
             assertThat(d.string("dataKeyWrapAlgorithm")).isEqualTo("RSA-OAEP-256");
             assertThat(d.string("keyId")).isEqualTo(shared.stack.keyVault().vaultUrl() + "/keys/" + SharedStack.KEK

@@ -80,6 +80,7 @@ class EnvelopeToolsIT {
         firstVersion = kv.createRsaKey(KEK, 3072, List.of("wrapKey", "unwrapKey"));
         Map<String, String> kek = new HashMap<>(shared.azure("transforms.encrypt.", true));
         kek.put("transforms.encrypt.azure.keyvault.key.name", KEK);
+        kek.put("transforms.encrypt.envelope.context", "topic");
         Map<String, String> source = Pipelines.encryptingSource(TOPIC, RECORDS, SEED, shared.stack.registry(), kek);
         source.put("tombstone.every", String.valueOf(TOMBSTONE_EVERY));
         shared.connect.createConnector("tools-source", source);
@@ -274,6 +275,8 @@ class EnvelopeToolsIT {
         env.put("INTEROP_CLIENT_ID", shared.decryptor);
         env.put("INTEROP_CLIENT_SECRET", SharedStack.DECRYPTOR_SECRET);
         env.put("INTEROP_AUTHORITY_HOST", kv.authorityHost());
+        env.put("INTEROP_VAULT_URL", shared.stack.keyVault().vaultUrl());
+        env.put("INTEROP_KEY_NAME", KEK);
         Cli pytest = run(root, List.of(python, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                 "examples/python/test_pipeline.py", "--junitxml=" + report), env, 300);
         assertThat(pytest.exit).as(pytest.stdout + pytest.stderr).isZero();

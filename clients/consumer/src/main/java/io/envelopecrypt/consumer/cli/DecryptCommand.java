@@ -1,9 +1,12 @@
 package io.envelopecrypt.consumer.cli;
 
+import io.envelopecrypt.connect.engine.DecryptorConfig;
 import io.envelopecrypt.connect.engine.EnvelopeDecryptor;
-import io.envelopecrypt.connect.kms.KeyEncryptionKeyProvider;
+import io.envelopecrypt.connect.kms.KekCallListener;
 import io.envelopecrypt.consumer.Decrypted;
 import io.envelopecrypt.consumer.TopicDecryptor;
+
+import org.apache.kafka.common.config.ConfigException;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -23,7 +26,8 @@ final class DecryptCommand implements Callable<Integer> {
     TopicOptions topic;
 
     @Option(names = {"-k", "--kek-config"}, required = true, paramLabel = "FILE",
-            description = "Properties with DecryptPayload's key settings (kek.provider, azure.*, local.*).")
+            description = "Properties with DecryptPayload's key settings (kek.provider, azure.*, local.*, "
+                    + "dek.cache.*, envelope.context).")
     Path kekConfig;
 
     @CommandLine.Spec
@@ -31,11 +35,16 @@ final class DecryptCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        KeyEncryptionKeyProvider kek = KekFiles.provider(kekConfig, KeyEncryptionKeyProvider.KeyOperation.UNWRAP);
-        try (TopicDecryptor decryptor = new TopicDecryptor(
-                new EnvelopeDecryptor(kek, 10_000, 3_600_000L, Clock.systemUTC()), topic.registry())) {
+        DecryptorConfig config = KekFiles.decryptorConfig(kekConfig);
+        EnvelopeDecryptor engine;
+        try {
+            engine = EnvelopeDecryptor.create(config, KekCallListener.NONE, Clock.systemUTC());
+        } catch (ConfigException e) {
+            throw new CliException(EnvelopeCli.EXIT_USAGE, kekConfig + ": " + e.getMessage());
+        }
+        try (TopicDecryptor decryptor = new TopicDecryptor(engine, topic.registry())) {
             return JsonLines.run(topic, spec.commandLine().getOut(), "decrypted", (line, value) -> {
-                Decrypted d = decryptor.decrypt(value);
+                Decrypted d = decryptor.decrypt(topic.topic, value);
                 line.put("id", d.envelope().id()).put("keyId", d.envelope().keyId());
                 line.set("value", JsonLines.JSON.readTree(d.toJson()));
             }, () -> String.format(", %,d data keys unwrapped", decryptor.unwraps()));

@@ -1,5 +1,6 @@
 package io.envelopecrypt.consumer.cli;
 
+import io.envelopecrypt.connect.engine.DecryptorConfig;
 import io.envelopecrypt.connect.engine.KekProviders;
 import io.envelopecrypt.connect.kms.KeyEncryptionKeyProvider;
 
@@ -41,6 +42,15 @@ final class KekFiles {
         Map<String, Object> map = new HashMap<>();
         p.stringPropertyNames().forEach(k -> map.put(k, p.getProperty(k)));
         return map;
+    }
+
+    /** All of the decrypting engine's settings (KEK, data key cache, {@code envelope.context}) from the file. */
+    static DecryptorConfig decryptorConfig(Path file) {
+        try {
+            return DecryptorConfig.resolvingConfigProviders(asMap(load(file)));
+        } catch (ConfigException e) {
+            throw new CliException(EnvelopeCli.EXIT_USAGE, file + ": " + e.getMessage());
+        }
     }
 
     static KeyEncryptionKeyProvider provider(Path file, KeyEncryptionKeyProvider.KeyOperation operation) {

@@ -54,7 +54,7 @@ public final class PlainKafkaConsumerExample {
             while (seen < maxRecords) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
                     if (record.value() != null) {            // tombstones stay tombstones
-                        handler.accept(record.key(), decryptor.decrypt(record.value()));
+                        handler.accept(record.key(), decryptor.decrypt(record.topic(), record.value()));
                     }
                     seen++;
                 }
