@@ -19,6 +19,7 @@ import struct
 import zlib
 
 import fastavro
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -27,7 +28,8 @@ from cryptography.hazmat.primitives.keywrap import aes_key_unwrap
 ENVELOPE_VERSION = 2
 ENCRYPTION_ALGORITHM = "AES-256-GCM"
 COMMITMENT_LABEL = b"envelopecrypt data key commitment v2"
-BYTES_FIELDS = ("encryptedPayload", "iv", "wrappedDataKey", "payloadSchema", "dataKeyCommitment")
+STATEMENT_LABEL = b"envelopecrypt data key statement v2"
+BYTES_FIELDS = ("encryptedPayload", "iv", "wrappedDataKey", "payloadSchema", "dataKeyCommitment", "dataKeySignature")
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 _DYNAMIC_VALUE_AVSC = pathlib.Path(__file__).resolve().parents[2] / "docs" / "dynamic-value.avsc"
 
@@ -83,6 +85,22 @@ def check(e):
         raise EnvelopeError("payloadSchema must be present exactly for format 'avro'")
     if len(e.get("dataKeyCommitment") or b"") != 32:
         raise EnvelopeError("the dataKeyCommitment is not 32 bytes")
+    if (e.get("signingKeyId") is None) != (e.get("dataKeySignature") is None):
+        raise EnvelopeError("only one of signingKeyId and dataKeySignature")
+
+
+def verify_data_key_signature(e, trusted_public_keys):
+    """Section 4, step 2 for readers that require signed data keys: before unwrapping, check the RS256 signature
+    over the data key statement with the public key of `signingKeyId`, taken from `trusted_public_keys` (a dict
+    from key id to a `cryptography` RSA public key that you fetched from your vault, never from the record)."""
+    public_key = trusted_public_keys.get(e.get("signingKeyId"))
+    if public_key is None or e.get("dataKeySignature") is None:
+        raise EnvelopeError("the data key is not signed by a trusted key")
+    try:
+        public_key.verify(e["dataKeySignature"], STATEMENT_LABEL + e["dataKeyCommitment"], padding.PKCS1v15(),
+                          hashes.SHA256())
+    except InvalidSignature:
+        raise EnvelopeError("the data key signature does not verify") from None
 
 
 def check_context(e, expected):

@@ -68,6 +68,27 @@ def test_changing_an_authenticated_field_fails(field):
         envelope.decrypt_payload(e, data_key)
 
 
+SIGNING_KEYS = {KEKS["rsa"]["keyId"]: envelope.serialization.load_pem_public_key(
+    KEKS["rsa"]["publicKeySpkiPem"].encode("ascii"))}
+
+
+def test_signed_vectors_verify_and_a_moved_or_missing_signature_is_refused():
+    signed = [envelope.envelope_from_json(v["envelope"]) for v in VECTORS if v["envelope"].get("dataKeySignature")]
+    assert signed
+    for e in signed:
+        envelope.verify_data_key_signature(e, SIGNING_KEYS)
+    vector = next(v for v in VECTORS if v["envelope"].get("dataKeySignature"))
+    e = envelope.envelope_from_json(vector["envelope"])
+    assert (envelope.STATEMENT_LABEL + e["dataKeyCommitment"]).hex() == vector["dataKeyStatementHex"]
+    other = envelope.envelope_from_json(next(v for v in VECTORS if v is not vector)["envelope"])
+    with pytest.raises(envelope.EnvelopeError, match="does not verify"):
+        envelope.verify_data_key_signature(dict(e, dataKeyCommitment=other["dataKeyCommitment"]), SIGNING_KEYS)
+    with pytest.raises(envelope.EnvelopeError, match="not signed"):
+        envelope.verify_data_key_signature(other, SIGNING_KEYS)
+    with pytest.raises(envelope.EnvelopeError, match="not signed"):
+        envelope.verify_data_key_signature(dict(e, signingKeyId="https://elsewhere.example/keys/k/1"), SIGNING_KEYS)
+
+
 def test_a_data_key_other_than_the_committed_one_is_refused_before_decrypting():
     e = envelope.envelope_from_json(VECTORS[0]["envelope"])
     other = envelope.envelope_from_json(VECTORS[1]["envelope"])

@@ -1,5 +1,7 @@
 package io.envelopecrypt.connect.crypto;
 
+import io.envelopecrypt.connect.kms.DataKeyStatement;
+
 import java.io.NotSerializableException;
 import java.io.ObjectOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -35,7 +37,7 @@ public class AesGcmKey implements SecretKey {
     public static final int KEY_BYTES = 32;
     public static final int IV_BYTES = 12;
     public static final int TAG_BYTES = 16;
-    public static final int COMMITMENT_BYTES = 32;
+    public static final int COMMITMENT_BYTES = DataKeyStatement.COMMITMENT_BYTES;
     /** The message of the commitment MAC; changing it changes every envelope's commitment. */
     private static final byte[] COMMITMENT_LABEL = "envelopecrypt data key commitment v2".getBytes(StandardCharsets.US_ASCII);
     private static final int TAG_BITS = TAG_BYTES * 8;

@@ -1,5 +1,6 @@
 package io.envelopecrypt.connect.crypto;
 
+import io.envelopecrypt.connect.kms.DataKeySignature;
 import io.envelopecrypt.connect.kms.KeyEncryptionKeyProvider;
 import io.envelopecrypt.connect.kms.WrappedKey;
 
@@ -30,17 +31,24 @@ public final class DataKeyManager implements AutoCloseable {
     private volatile DataKey current;
     private volatile boolean closed;
 
-    /** A data key with its wrapped form; {@link #release()} it once the record is sealed. */
+    /** A data key with its wrapped form and signature; {@link #release()} it once the record is sealed. */
     public static final class DataKey {
         private final SealingKey key;
         private final WrappedKey wrapped;
+        private final DataKeySignature signature;
         private final long createdAtMillis;
         private final AtomicLong uses = new AtomicLong();
 
-        DataKey(SealingKey key, WrappedKey wrapped, long createdAtMillis) {
+        DataKey(SealingKey key, WrappedKey wrapped, DataKeySignature signature, long createdAtMillis) {
             this.key = key;
             this.wrapped = wrapped;
+            this.signature = signature;
             this.createdAtMillis = createdAtMillis;
+        }
+
+        /** Null unless the provider signs data keys. */
+        public DataKeySignature signature() {
+            return signature;
         }
 
         public SealingKey key() {
@@ -103,14 +111,22 @@ public final class DataKeyManager implements AutoCloseable {
     private DataKey newKey() {
         byte[] material = new byte[AesGcmKey.KEY_BYTES];
         random.nextBytes(material);
+        SealingKey sealing = null;
         try {
             WrappedKey wrapped = kek.wrap(material);
-            DataKey key = new DataKey(new SealingKey(material, random.nextInt()), wrapped, clock.millis());
+            sealing = new SealingKey(material, random.nextInt());
+            DataKeySignature signature = kek.signDataKey(sealing.commitment());
+            DataKey key = new DataKey(sealing, wrapped, signature, clock.millis());
             long n = created.incrementAndGet();
-            log.debug("Created data key #{} wrapped by {}", n, wrapped.keyId());
+            log.debug("Created data key #{} wrapped by {}{}", n, wrapped.keyId(),
+                    signature == null ? "" : ", signed by " + signature.signingKeyId());
             return key;
         } catch (RuntimeException e) {
-            Arrays.fill(material, (byte) 0);
+            if (sealing != null) {
+                sealing.retire();
+            } else {
+                Arrays.fill(material, (byte) 0);
+            }
             throw e;
         }
     }

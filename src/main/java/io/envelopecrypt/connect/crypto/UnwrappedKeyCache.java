@@ -1,5 +1,6 @@
 package io.envelopecrypt.connect.crypto;
 
+import io.envelopecrypt.connect.kms.DataKeySignature;
 import io.envelopecrypt.connect.kms.KeyEncryptionKeyProvider;
 import io.envelopecrypt.connect.kms.KmsAccessException;
 import io.envelopecrypt.connect.kms.WrappedKey;
@@ -81,6 +82,14 @@ public final class UnwrappedKeyCache implements AutoCloseable {
                 return false;
             }
         };
+    }
+
+    /**
+     * Checks an envelope's data key signature with the provider (which caches what it verified), before the key is
+     * unwrapped: a forged data key is refused without an unwrap call.
+     */
+    public void verifySignature(DataKeySignature signature, byte[] commitment) {
+        kek.verifyDataKey(signature, commitment);
     }
 
     /** A leased data key for {@code wrapped}; release it when the record is opened. */

@@ -19,8 +19,11 @@ public final class DataKeyRejectedException extends DataException {
         this.reason = cause.reason();
     }
 
-    /** True when the KEK refused the wrapped bytes (tampered or foreign), false when the key is not one we use. */
+    /**
+     * True when the KEK refused the wrapped bytes (tampered or foreign) or the data key's signature did not hold,
+     * false when the key is not one we use.
+     */
     public boolean isAuthenticationFailure() {
-        return reason == KmsAccessException.Reason.INVALID_WRAPPED_KEY;
+        return reason == KmsAccessException.Reason.INVALID_WRAPPED_KEY || reason == KmsAccessException.Reason.SIGNATURE_REJECTED;
     }
 }

@@ -70,6 +70,11 @@ public final class EnvelopeDecryptor implements AutoCloseable {
     }
 
     private PlaintextValue open(Envelope envelope) {
+        try {
+            dataKeys.verifySignature(envelope.signature(), envelope.dataKeyCommitment());
+        } catch (KmsAccessException e) {
+            throw e.isRecordProblem() ? new DataKeyRejectedException(e) : e;
+        }
         AesGcmKey key = unwrap(envelope);
         try {
             EnvelopeOpener.PlaintextAndCodec opened = opener.open(envelope, key);

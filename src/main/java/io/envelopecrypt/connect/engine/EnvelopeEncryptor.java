@@ -79,7 +79,7 @@ public final class EnvelopeEncryptor implements AutoCloseable {
         }
         DataKeyManager.DataKey key = dataKeys.acquire();
         try {
-            return sealer.seal(codec, value, header, key.key(), key.wrapped());
+            return sealer.seal(codec, value, header, key.key(), key.wrapped(), key.signature());
         } catch (RuntimeException e) {
             throw SanitizedCause.sanitize("Encrypting the record value", e);
         } finally {

@@ -1,6 +1,7 @@
 package io.envelopecrypt.connect.envelope;
 
 import io.envelopecrypt.connect.crypto.AesGcmKey;
+import io.envelopecrypt.connect.kms.DataKeySignature;
 import io.envelopecrypt.connect.kms.WrappedKey;
 
 import java.util.Map;
@@ -24,10 +25,26 @@ public record Envelope(
         String payloadFormat,
         byte[] payloadSchema,
         String context,
-        byte[] dataKeyCommitment) {
+        byte[] dataKeyCommitment,
+        String signingKeyId,
+        byte[] dataKeySignature) {
+
+    /** An envelope without a data key signature. */
+    public Envelope(int envelopeVersion, String id, long timestamp, String eventType, byte[] encryptedPayload, String keyId,
+                    String encryptionAlgorithm, byte[] iv, Map<String, String> metadata, byte[] wrappedDataKey,
+                    String dataKeyWrapAlgorithm, String payloadFormat, byte[] payloadSchema, String context,
+                    byte[] dataKeyCommitment) {
+        this(envelopeVersion, id, timestamp, eventType, encryptedPayload, keyId, encryptionAlgorithm, iv, metadata,
+                wrappedDataKey, dataKeyWrapAlgorithm, payloadFormat, payloadSchema, context, dataKeyCommitment, null, null);
+    }
 
     public WrappedKey wrappedKey() {
         return new WrappedKey(keyId, dataKeyWrapAlgorithm, wrappedDataKey);
+    }
+
+    /** The data key signature, or null when the envelope carries none. */
+    public DataKeySignature signature() {
+        return signingKeyId == null || dataKeySignature == null ? null : new DataKeySignature(signingKeyId, dataKeySignature);
     }
 
     /** Length of the encoded plaintext (the ciphertext without its tag). */

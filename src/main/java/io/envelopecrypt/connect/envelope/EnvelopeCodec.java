@@ -13,6 +13,7 @@ import java.util.Map;
 
 import static io.envelopecrypt.connect.envelope.EnvelopeSchema.CONTEXT;
 import static io.envelopecrypt.connect.envelope.EnvelopeSchema.DATA_KEY_COMMITMENT;
+import static io.envelopecrypt.connect.envelope.EnvelopeSchema.DATA_KEY_SIGNATURE;
 import static io.envelopecrypt.connect.envelope.EnvelopeSchema.DATA_KEY_WRAP_ALGORITHM;
 import static io.envelopecrypt.connect.envelope.EnvelopeSchema.ENCRYPTED_PAYLOAD;
 import static io.envelopecrypt.connect.envelope.EnvelopeSchema.ENCRYPTION_ALGORITHM;
@@ -24,6 +25,7 @@ import static io.envelopecrypt.connect.envelope.EnvelopeSchema.KEY_ID;
 import static io.envelopecrypt.connect.envelope.EnvelopeSchema.METADATA;
 import static io.envelopecrypt.connect.envelope.EnvelopeSchema.PAYLOAD_FORMAT;
 import static io.envelopecrypt.connect.envelope.EnvelopeSchema.PAYLOAD_SCHEMA;
+import static io.envelopecrypt.connect.envelope.EnvelopeSchema.SIGNING_KEY_ID;
 import static io.envelopecrypt.connect.envelope.EnvelopeSchema.TIMESTAMP;
 import static io.envelopecrypt.connect.envelope.EnvelopeSchema.WRAPPED_DATA_KEY;
 
@@ -62,6 +64,8 @@ public final class EnvelopeCodec {
                 case PAYLOAD_SCHEMA -> e.payloadSchema();
                 case CONTEXT -> e.context();
                 case DATA_KEY_COMMITMENT -> e.dataKeyCommitment();
+                case SIGNING_KEY_ID -> e.signingKeyId();
+                case DATA_KEY_SIGNATURE -> e.dataKeySignature();
                 default -> throw new IllegalArgumentException("not an envelope schema: unknown field " + f.name());
             });
         }
@@ -109,7 +113,9 @@ public final class EnvelopeCodec {
                 optionalBytes(r, PAYLOAD_SCHEMA, MAX_SCHEMA_BYTES),
                 string(r, CONTEXT, false, MAX_STRING_CHARS),
                 // Optional here so that an envelope of another version is refused for its version (EnvelopeOpener.check).
-                optionalBytes(r, DATA_KEY_COMMITMENT, MAX_WRAPPED_KEY_BYTES));
+                optionalBytes(r, DATA_KEY_COMMITMENT, MAX_WRAPPED_KEY_BYTES),
+                string(r, SIGNING_KEY_ID, false, MAX_STRING_CHARS),
+                optionalBytes(r, DATA_KEY_SIGNATURE, MAX_WRAPPED_KEY_BYTES));
     }
 
     @FunctionalInterface

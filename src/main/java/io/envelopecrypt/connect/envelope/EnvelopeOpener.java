@@ -54,6 +54,9 @@ public final class EnvelopeOpener {
             throw new MalformedEnvelopeException("The envelope's dataKeyCommitment is missing or not "
                     + AesGcmKey.COMMITMENT_BYTES + " bytes");
         }
+        if ((e.signingKeyId() == null) != (e.dataKeySignature() == null)) {
+            throw new MalformedEnvelopeException("The envelope has only one of signingKeyId and dataKeySignature");
+        }
         if (PayloadCodec.FORMAT_AVRO.equals(e.payloadFormat())) {
             if (e.payloadSchema() == null) {
                 throw new MalformedEnvelopeException("The envelope has format 'avro' but no payloadSchema");

@@ -27,6 +27,8 @@ public final class EnvelopeSchema {
     public static final String PAYLOAD_SCHEMA = "payloadSchema";
     public static final String CONTEXT = "context";
     public static final String DATA_KEY_COMMITMENT = "dataKeyCommitment";
+    public static final String SIGNING_KEY_ID = "signingKeyId";
+    public static final String DATA_KEY_SIGNATURE = "dataKeySignature";
 
     private EnvelopeSchema() {
     }
@@ -56,6 +58,10 @@ public final class EnvelopeSchema {
                         "What the envelope is bound to (its topic or a configured name), if configured; authenticated."))
                 .field(DATA_KEY_COMMITMENT, doc(SchemaBuilder.bytes(),
                         "HMAC-SHA256 of a fixed label under the data key: ties the ciphertext to exactly one data key."))
+                .field(SIGNING_KEY_ID, doc(SchemaBuilder.string().optional(),
+                        "The signing key version that signed the data key's commitment, if signed."))
+                .field(DATA_KEY_SIGNATURE, doc(SchemaBuilder.bytes().optional(),
+                        "RS256 signature over the data key statement (label and commitment), if signed."))
                 .build();
     }
 

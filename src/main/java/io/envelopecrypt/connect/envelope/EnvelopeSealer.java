@@ -2,6 +2,7 @@ package io.envelopecrypt.connect.envelope;
 
 import io.envelopecrypt.connect.crypto.AesGcmKey;
 import io.envelopecrypt.connect.crypto.SealingKey;
+import io.envelopecrypt.connect.kms.DataKeySignature;
 import io.envelopecrypt.connect.kms.WrappedKey;
 import io.envelopecrypt.connect.payload.BinaryWriter;
 import io.envelopecrypt.connect.payload.PayloadCodec;
@@ -15,6 +16,12 @@ public final class EnvelopeSealer {
 
     /** {@code wrapped} is {@code key} wrapped by the KEK, carried in the envelope. */
     public Envelope seal(PayloadCodec codec, Object value, EnvelopeHeader header, SealingKey key, WrappedKey wrapped) {
+        return seal(codec, value, header, key, wrapped, null);
+    }
+
+    /** As above, with the data key's signature (null when data keys are not signed). */
+    public Envelope seal(PayloadCodec codec, Object value, EnvelopeHeader header, SealingKey key, WrappedKey wrapped,
+                         DataKeySignature signature) {
         EnvelopeLimits.checkWritable(header, codec.payloadSchema());
         BinaryWriter plaintext = PLAINTEXT.get();
         plaintext.reset();
@@ -27,7 +34,8 @@ public final class EnvelopeSealer {
             return new Envelope(EnvelopeSchema.VERSION, header.id(), header.timestamp(), header.eventType(),
                     sealed.ciphertext(), wrapped.keyId(), AesGcmKey.ALGORITHM, sealed.iv(), header.metadata(),
                     wrapped.wrapped(), wrapped.algorithm(), codec.format(), codec.payloadSchema(), header.context(),
-                    key.commitment());
+                    key.commitment(), signature == null ? null : signature.signingKeyId(),
+                    signature == null ? null : signature.signature());
         } finally {
             plaintext.wipe();
         }

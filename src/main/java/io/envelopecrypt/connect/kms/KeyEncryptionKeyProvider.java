@@ -21,6 +21,23 @@ public interface KeyEncryptionKeyProvider extends AutoCloseable {
     byte[] unwrap(WrappedKey wrappedKey);
 
     /**
+     * Signs a new data key's {@link DataKeyStatement} (built from the key's 32-byte commitment) with the configured
+     * signing key, once per data key; null when this provider is not configured to sign.
+     */
+    default DataKeySignature signDataKey(byte[] commitment) {
+        return null;
+    }
+
+    /**
+     * Checks an envelope's data key signature (null when it carries none) over the {@link DataKeyStatement} of
+     * {@code commitment}, before its key is unwrapped. A provider configured to require signatures throws a
+     * {@link KmsAccessException} whose {@link KmsAccessException#isRecordProblem()} is true when the signature is
+     * missing, by a key it does not trust, or does not verify; others accept anything, at no cost.
+     */
+    default void verifyDataKey(DataKeySignature signature, byte[] commitment) {
+    }
+
+    /**
      * Checks that the key can be used for the given operation (called from {@code configure()} when the
      * user asks for a start-up check). The default does nothing.
      */

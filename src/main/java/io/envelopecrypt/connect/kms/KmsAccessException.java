@@ -28,6 +28,8 @@ public class KmsAccessException extends ConnectException {
          * of forged or corrupt envelopes), so unwraps of keys not seen before are refused for a while.
          */
         UNWRAP_BUDGET_EXHAUSTED,
+        /** The data key signature is missing, by a key that is not trusted, or does not verify. */
+        SIGNATURE_REJECTED,
         /** Any other permanent error reported by the key service. */
         OTHER
     }
@@ -50,6 +52,6 @@ public class KmsAccessException extends ConnectException {
     /** True when the failure is about one record's envelope rather than the configuration. */
     public boolean isRecordProblem() {
         return reason == Reason.INVALID_WRAPPED_KEY || reason == Reason.KEY_NOT_FOUND
-                || reason == Reason.UNWRAP_BUDGET_EXHAUSTED;
+                || reason == Reason.UNWRAP_BUDGET_EXHAUSTED || reason == Reason.SIGNATURE_REJECTED;
     }
 }

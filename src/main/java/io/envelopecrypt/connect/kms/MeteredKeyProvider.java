@@ -1,6 +1,6 @@
 package io.envelopecrypt.connect.kms;
 
-/** Times every wrap and unwrap of a provider and reports them to a listener. */
+/** Times every wrap, unwrap and data key signature of a provider and reports them to a listener. */
 public final class MeteredKeyProvider implements KeyEncryptionKeyProvider {
     private final KeyEncryptionKeyProvider delegate;
     private final KekCallListener listener;
@@ -34,6 +34,27 @@ public final class MeteredKeyProvider implements KeyEncryptionKeyProvider {
         } finally {
             listener.onKekCall("unwrap", System.nanoTime() - start, ok);
         }
+    }
+
+    @Override
+    public DataKeySignature signDataKey(byte[] commitment) {
+        long start = System.nanoTime();
+        DataKeySignature s = null;
+        boolean ok = false;
+        try {
+            s = delegate.signDataKey(commitment);
+            ok = true;
+            return s;
+        } finally {
+            if (s != null || !ok) { // a provider that does not sign made no call
+                listener.onKekCall("sign", System.nanoTime() - start, ok);
+            }
+        }
+    }
+
+    @Override
+    public void verifyDataKey(DataKeySignature signature, byte[] commitment) {
+        delegate.verifyDataKey(signature, commitment);
     }
 
     @Override

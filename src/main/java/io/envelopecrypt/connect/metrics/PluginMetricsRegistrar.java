@@ -31,7 +31,7 @@ public final class PluginMetricsRegistrar {
         for (TransformCounters.Failure f : TransformCounters.Failure.values()) {
             gauge(metrics, "failures-total", "Records that failed, by kind.", tags("kind", f.tag), () -> c.failures(f));
         }
-        for (String op : new String[] {"wrap", "unwrap"}) {
+        for (String op : new String[] {"wrap", "unwrap", "sign"}) {
             TransformCounters.CallStats s = c.kekCalls(op);
             Map<String, String> t = tags("operation", op);
             gauge(metrics, "kek-calls-total", "Calls to the key-encryption-key provider.", t, s::calls);

@@ -81,6 +81,9 @@ public final class Rewrapper implements AutoCloseable {
     public GenericRecord rewrap(GenericRecord envelope) {
         Envelope parsed = EnvelopeRecords.fromAvro(envelope);
         EnvelopeOpener.check(parsed);
+        // A source configured to require signed data keys (azure.keyvault.signing.key.name) checks them here too;
+        // the signature stays valid after re-wrapping, since it covers the data key's commitment, not its wrapping.
+        from.verifyDataKey(parsed.signature(), parsed.dataKeyCommitment());
         return EnvelopeRecords.withWrappedKey(envelope, rewrap(parsed.wrappedKey(), parsed.dataKeyCommitment()));
     }
 

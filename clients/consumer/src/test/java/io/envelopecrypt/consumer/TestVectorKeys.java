@@ -1,6 +1,8 @@
 package io.envelopecrypt.consumer;
 
 import io.envelopecrypt.connect.kms.KeyEncryptionKeyProvider;
+import io.envelopecrypt.connect.kms.DataKeySignature;
+import io.envelopecrypt.connect.kms.DataKeyStatement;
 import io.envelopecrypt.connect.kms.KmsAccessException;
 import io.envelopecrypt.connect.kms.WrappedKey;
 import io.envelopecrypt.connect.kms.local.LocalKeyEncryptionKeyProvider;
@@ -14,6 +16,7 @@ import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.SecureRandom;
+import java.security.Signature;
 import java.security.interfaces.RSAPrivateCrtKey;
 import java.security.spec.MGF1ParameterSpec;
 import java.security.spec.PKCS8EncodedKeySpec;
@@ -107,6 +110,39 @@ final class TestVectorKeys implements KeyEncryptionKeyProvider {
             return c.doFinal(wrappedKey.wrapped());
         } catch (GeneralSecurityException e) {
             throw new KmsAccessException(KmsAccessException.Reason.INVALID_WRAPPED_KEY, "unwrapping failed");
+        }
+    }
+
+    /**
+     * An RS256 data key signature by the same RSA key, under its key id (deterministic, so the vectors are stable).
+     * In production the signing key is a separate Key Vault key; the format does not care which.
+     */
+    DataKeySignature rs256(byte[] statement) {
+        try {
+            Signature s = Signature.getInstance("SHA256withRSA");
+            s.initSign(privateKey);
+            s.update(statement);
+            return new DataKeySignature(RSA_KEY_ID, s.sign());
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Verifies signed envelopes (as a reader requiring signatures would); unsigned ones pass, as for such a reader's peers. */
+    @Override
+    public void verifyDataKey(DataKeySignature signature, byte[] commitment) {
+        if (signature == null) {
+            return;
+        }
+        try {
+            Signature s = Signature.getInstance("SHA256withRSA");
+            s.initVerify(publicKey);
+            s.update(DataKeyStatement.of(commitment));
+            if (!signature.signingKeyId().equals(RSA_KEY_ID) || !s.verify(signature.signature())) {
+                throw new KmsAccessException(KmsAccessException.Reason.SIGNATURE_REJECTED, "the signature does not verify");
+            }
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
         }
     }
 

@@ -14,6 +14,7 @@ import io.envelopecrypt.connect.envelope.EnvelopeCodec;
 import io.envelopecrypt.connect.envelope.EnvelopeHeader;
 import io.envelopecrypt.connect.envelope.EnvelopeSchema;
 import io.envelopecrypt.connect.envelope.EnvelopeSealer;
+import io.envelopecrypt.connect.kms.DataKeyStatement;
 import io.envelopecrypt.connect.kms.WrappedKey;
 import io.envelopecrypt.connect.payload.PayloadCodec;
 
@@ -174,10 +175,10 @@ class TestVectorsTest {
 
     /** One vector: what is encrypted, how, and under which header. */
     private record Spec(String name, String description, String wrapAlgorithm, Schema schema, Object value,
-                        String eventType, Map<String, String> metadata, String context) {
+                        String eventType, Map<String, String> metadata, String context, boolean signed) {
         Spec(String name, String description, String wrapAlgorithm, Schema schema, Object value, String eventType,
              Map<String, String> metadata) {
-            this(name, description, wrapAlgorithm, schema, value, eventType, metadata, null);
+            this(name, description, wrapAlgorithm, schema, value, eventType, metadata, null, false);
         }
     }
 
@@ -185,9 +186,10 @@ class TestVectorsTest {
         Map<String, String> metadata = new TreeMap<>(Map.of("source", "web-app", "version", "1.0"));
         return List.of(
                 new Spec("payment-rsa-oaep-256", "A nested Struct (decimal, timestamp, default, optional null, array), "
-                        + "wrapped with RSA-OAEP-256 as Azure Key Vault does by default", "RSA-OAEP-256", PAYMENT,
+                        + "wrapped with RSA-OAEP-256 as Azure Key Vault does by default, bound to the context "
+                        + "payments.transactions, its data key signed (RS256)", "RSA-OAEP-256", PAYMENT,
                         payment("pay-0001", "4111111111111111", "149.99"), "payment.created", metadata,
-                        "payments.transactions"),
+                        "payments.transactions", true),
                 new Spec("payment-rsa-oaep", "The same schema, wrapped with RSA-OAEP (SHA-1)", "RSA-OAEP", PAYMENT,
                         payment("pay-0002", "5555555555554444", "0.01"), "payment.created", metadata),
                 new Spec("payment-local-a256kw", "The same schema, wrapped with a local development key (A256KW)",
@@ -236,7 +238,8 @@ class TestVectorsTest {
             PayloadCodec codec = spec.schema() == null ? PayloadCodec.SCHEMALESS : PayloadCodec.forSchema(spec.schema());
             EnvelopeHeader header = new EnvelopeHeader(String.format("01a2278f-e3a6-7147-9a64-%012d", n),
                     1_738_454_400_000L + n, spec.eventType(), spec.metadata(), spec.context());
-            Envelope e = sealer.seal(codec, spec.value(), header, key, wrapped);
+            Envelope e = sealer.seal(codec, spec.value(), header, key, wrapped,
+                    spec.signed() ? keys.rs256(DataKeyStatement.of(key.commitment())) : null);
 
             ObjectNode v = vectors.addObject();
             v.put("name", spec.name());
@@ -248,6 +251,9 @@ class TestVectorsTest {
                 env.set(f.name(), value instanceof byte[] b ? JSON.getNodeFactory().textNode(base64(b)) : JSON.valueToTree(value));
             }
             v.put("dataKeyHex", HexFormat.of().formatHex(dek));
+            if (spec.signed()) {
+                v.put("dataKeyStatementHex", HexFormat.of().formatHex(DataKeyStatement.of(e.dataKeyCommitment())));
+            }
             v.put("associatedDataHex", HexFormat.of().formatHex(AssociatedData.of(e).toByteArray()));
             v.put("plaintextHex", HexFormat.of().formatHex(codec.encode(spec.value())));
             if (e.payloadSchema() != null) {
@@ -331,6 +337,7 @@ class TestVectorsTest {
         assertThat(specs).anyMatch(s -> s.value() instanceof Long);
         assertThat(specs).anyMatch(s -> s.value() instanceof Boolean);
         assertThat(specs).anyMatch(s -> s.value() instanceof Double);
+        assertThat(specs).anyMatch(Spec::signed).anyMatch(s -> s.context() != null);
     }
 
     /** byte[] has identity equality; compare its contents, also inside maps and lists. */

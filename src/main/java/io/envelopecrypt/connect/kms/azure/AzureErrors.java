@@ -28,6 +28,15 @@ final class AzureErrors {
     private AzureErrors() {
     }
 
+    private static boolean isChallengeMismatch(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t.getMessage() != null && t.getMessage().contains("The challenge resource")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     static RuntimeException translate(Throwable e, String operation, String keyDescription) {
         String where = "Azure Key Vault " + operation + " for " + keyDescription;
         HttpResponseException http = find(e, HttpResponseException.class);
@@ -66,6 +75,15 @@ final class AzureErrors {
                 || find(e, java.security.cert.CertPathBuilderException.class) != null) {
             return new KmsAccessException(Reason.OTHER, where + " failed: the server's TLS certificate is not trusted; "
                     + "set azure.ssl.truststore.location to the CA that issued it", sanitized(e));
+        }
+        if (isChallengeMismatch(e)) {
+            // The SDK refuses to send a token to a vault whose challenge names another resource; its own message
+            // points at a builder method users of this plugin cannot call.
+            return new KmsAccessException(Reason.AUTHENTICATION, where + " failed: the vault's authentication challenge "
+                    + "names a resource that does not match its host, so no token was sent; point "
+                    + AzureKeyVaultConfig.VAULT_URL + " at the vault's own name, or set "
+                    + AzureKeyVaultConfig.CHALLENGE_RESOURCE_VERIFICATION + "=false for a test double or emulator",
+                    sanitized(e));
         }
         if (hasIoCause(e)) {
             return new KmsUnavailableException(where + " failed: the service could not be reached ("

@@ -32,6 +32,8 @@ public final class AzureKeyVaultConfig {
     public static final String ANY_KEY = "*";
     public static final String KEY_RECHECK_INTERVAL_MS = "azure.keyvault.key.recheck.interval.ms";
     public static final String KEY_FALLBACK_MAX_MS = "azure.keyvault.key.fallback.max.ms";
+    public static final String SIGNING_KEY_NAME = "azure.keyvault.signing.key.name";
+    public static final String CHALLENGE_RESOURCE_VERIFICATION = "azure.keyvault.challenge.resource.verification";
 
     public static final String CREDENTIAL_TYPE = "azure.credential.type";
     public static final String TENANT_ID = "azure.tenant.id";
@@ -144,6 +146,19 @@ public final class AzureKeyVaultConfig {
                         + "with the last version read successfully, for at most this long after that read; then "
                         + "encryption waits for Key Vault (retriable). 0 disables the fallback.",
                 GROUP_KEY, ++order, ConfigDef.Width.SHORT, "Outage fallback limit");
+        def.define(SIGNING_KEY_NAME, ConfigDef.Type.STRING, null, new Matching(KEY_NAME_PATTERN, "1-127 letters, digits or dashes"),
+                ConfigDef.Importance.MEDIUM,
+                "Signed data keys: an RSA key in the same vault, separate from the wrapping key. EncryptPayload signs "
+                        + "each new data key with its current version (RS256; one getKey and one sign call per data key, "
+                        + "needs keys/get and keys/sign on it). DecryptPayload, the Java API and the CLI then accept only "
+                        + "data keys signed by a version of this key (needs keys/get on it), so holding the wrapping key's "
+                        + "public half no longer suffices to write records they accept. Empty (the default): no signatures.",
+                GROUP_KEY, ++order, ConfigDef.Width.MEDIUM, "Signing key name");
+        def.define(CHALLENGE_RESOURCE_VERIFICATION, ConfigDef.Type.BOOLEAN, true, ConfigDef.Importance.LOW,
+                "Whether the Azure SDK checks that the vault's authentication challenge names a resource matching the "
+                        + "vault's host before it sends a token. Keep it on; turn it off only for a Key Vault test double "
+                        + "or emulator on another domain (logged as a warning).",
+                GROUP_KEY, ++order, ConfigDef.Width.SHORT, "Challenge resource verification");
 
         order = 0;
         def.define(CREDENTIAL_TYPE, ConfigDef.Type.STRING, CredentialType.DEFAULT.configValue,
@@ -222,6 +237,14 @@ public final class AzureKeyVaultConfig {
 
     String keyName() {
         return config.getString(KEY_NAME);
+    }
+
+    boolean challengeResourceVerification() {
+        return config.getBoolean(CHALLENGE_RESOURCE_VERIFICATION);
+    }
+
+    String signingKeyName() {
+        return config.getString(SIGNING_KEY_NAME);
     }
 
     String keyVersion() {

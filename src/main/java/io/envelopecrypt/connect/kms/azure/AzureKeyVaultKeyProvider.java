@@ -5,6 +5,7 @@ import com.azure.core.http.HttpClient;
 import com.azure.core.http.policy.RetryOptions;
 import com.azure.security.keyvault.keys.cryptography.models.KeyWrapAlgorithm;
 
+import io.envelopecrypt.connect.kms.DataKeySignature;
 import io.envelopecrypt.connect.kms.KeyEncryptionKeyProvider;
 import io.envelopecrypt.connect.kms.KmsAccessException;
 import io.envelopecrypt.connect.kms.KmsAccessException.Reason;
@@ -49,6 +50,8 @@ public final class AzureKeyVaultKeyProvider implements KeyEncryptionKeyProvider 
     private final java.util.Set<String> keysAllowed;
     private final KeyVaultClients clients;
     private final KeyVersionResolver versions;
+    /** Null unless azure.keyvault.signing.key.name is set. */
+    private final DataKeySigning signing;
     private volatile boolean closed;
 
     AzureKeyVaultKeyProvider(AzureKeyVaultConfig config, Supplier<TokenCredential> credentials, HttpClient httpClient) {
@@ -71,14 +74,24 @@ public final class AzureKeyVaultKeyProvider implements KeyEncryptionKeyProvider 
         if (pinnedVersion != null && keyName == null) {
             throw new ConfigException(AzureKeyVaultConfig.KEY_VERSION, pinnedVersion, "needs " + AzureKeyVaultConfig.KEY_NAME);
         }
-        boolean challengeVerification = isAzureVaultHost(vaultUri.getHost());
+        boolean challengeVerification = config.challengeResourceVerification();
         this.clients = new KeyVaultClients(vaultUrl, credentials, httpClient, AzureTransport.retryOptions(config),
                 challengeVerification);
         this.versions = new KeyVersionResolver(clients, vaultUrl, keyName, pinnedVersion, wrapLocally,
                 config.keyRecheckIntervalMs(), config.keyFallbackMaxMs(), clock);
+        if (config.signingKeyName() != null && config.signingKeyName().equalsIgnoreCase(keyName)) {
+            throw new ConfigException(AzureKeyVaultConfig.SIGNING_KEY_NAME, config.signingKeyName(),
+                    "must name a key of its own, not the key that wraps data keys");
+        }
+        this.signing = config.signingKeyName() == null ? null
+                : new DataKeySigning(clients, vaultUrl, config.signingKeyName(), clock);
         if (!challengeVerification) {
-            log.info("Key Vault host {} is not an Azure Key Vault domain: challenge resource verification is off",
-                    vaultUri.getHost());
+            log.warn("{}=false: the vault's authentication challenge is not checked against {}; use this only with a "
+                    + "test double or emulator", AzureKeyVaultConfig.CHALLENGE_RESOURCE_VERIFICATION, vaultUri.getHost());
+        } else if (!isAzureVaultHost(vaultUri.getHost())) {
+            log.info("Key Vault host {} is not an Azure Key Vault domain; the Azure SDK refuses its challenge unless it "
+                    + "names a matching resource ({} turns the check off for test doubles)", vaultUri.getHost(),
+                    AzureKeyVaultConfig.CHALLENGE_RESOURCE_VERIFICATION);
         }
     }
 
@@ -138,6 +151,20 @@ public final class AzureKeyVaultKeyProvider implements KeyEncryptionKeyProvider 
         return AzureKeyVaultConfig.ALG_RSA_OAEP_256.equals(algorithm)
                 ? new OAEPParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, PSource.PSpecified.DEFAULT)
                 : new OAEPParameterSpec("SHA-1", "MGF1", MGF1ParameterSpec.SHA1, PSource.PSpecified.DEFAULT);
+    }
+
+    @Override
+    public DataKeySignature signDataKey(byte[] commitment) {
+        ensureOpen();
+        return signing == null ? null : signing.sign(commitment);
+    }
+
+    @Override
+    public void verifyDataKey(DataKeySignature signature, byte[] commitment) {
+        ensureOpen();
+        if (signing != null) {
+            signing.verify(signature, commitment);
+        }
     }
 
     @Override

@@ -65,6 +65,25 @@ class AzureKeyVaultProviderTest {
     }
 
     @Test
+    void theChallengeResourceIsVerifiedUnlessASettingSaysOtherwise() throws IOException {
+        // The double answers on localhost with a challenge for https://vault.azure.net: only the setting lets it pass.
+        // A vault of its own, because the SDK remembers a vault's challenge per host for the whole JVM once accepted.
+        try (AzureTestSupport fresh = new AzureTestSupport()) {
+            Map<String, Object> verified = fresh.encryptConfig();
+            verified.remove("azure.keyvault.challenge.resource.verification");
+            try (AzureKeyVaultKeyProvider enc = provider(verified)) {
+                assertThatThrownBy(() -> enc.wrap(dek())).isInstanceOf(org.apache.kafka.connect.errors.ConnectException.class)
+                        .hasMessageContaining("challenge").hasMessageContaining("azure.keyvault.challenge.resource.verification");
+            }
+            assertThat(fresh.vault.tokensIssued(fresh.encryptor)).as("no token was requested for the mismatched vault")
+                    .isZero();
+            try (AzureKeyVaultKeyProvider enc = provider(fresh.encryptConfig())) {
+                assertThat(enc.wrap(dek()).keyId()).as("with the setting off").startsWith(fresh.vault.vaultUrl());
+            }
+        }
+    }
+
+    @Test
     void rsaOaepWithSha1IsAvailableForCompatibility() {
         try (AzureKeyVaultKeyProvider enc = provider(azure.encryptConfig("azure.keyvault.wrap.algorithm", "RSA-OAEP"));
              AzureKeyVaultKeyProvider dec = provider(azure.decryptConfig())) {

@@ -35,7 +35,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 /** EncryptPayload and DecryptPayload with Azure Key Vault keys: the real Azure SDK against the test double. */
 class AzureTransformTest {
     private static AzureTestSupport azure;
-    private final List<AutoCloseable> open = new ArrayList<>();
+    private final OpenTransforms open = new OpenTransforms();
 
     @BeforeAll
     static void start() throws IOException {
@@ -51,24 +51,15 @@ class AzureTransformTest {
     void reset() throws Exception {
         azure.vault.resetFaults();
         azure.vault.setPermissions(Map.of());
-        for (AutoCloseable c : open) {
-            c.close();
-        }
-        open.clear();
+        open.close();
     }
 
     private EncryptPayload<SourceRecord> encryptor(Map<String, Object> config) {
-        EncryptPayload<SourceRecord> t = new EncryptPayload<>();
-        t.configure(config);
-        open.add(t::close);
-        return t;
+        return open.encryptor(config);
     }
 
     private DecryptPayload<SourceRecord> decryptor(Map<String, Object> config) {
-        DecryptPayload<SourceRecord> t = new DecryptPayload<>();
-        t.configure(config);
-        open.add(t::close);
-        return t;
+        return open.decryptor(config);
     }
 
     private static SourceRecord record(Object value) {

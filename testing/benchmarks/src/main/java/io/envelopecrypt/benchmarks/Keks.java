@@ -17,6 +17,7 @@ import java.util.Map;
  */
 public final class Keks implements AutoCloseable {
     public static final String KEY_NAME = "bench-kek";
+    public static final String SIGNING_KEY_NAME = "bench-data-key-signing";
     private static final String ENCRYPTOR_SECRET = "bench-encryptor-secret";
     private static final String DECRYPTOR_SECRET = "bench-decryptor-secret";
 
@@ -44,6 +45,7 @@ public final class Keks implements AutoCloseable {
             encryptor = vault.registerApp(ENCRYPTOR_SECRET);
             decryptor = vault.registerApp(DECRYPTOR_SECRET);
             vault.createRsaKey(KEY_NAME);
+            vault.createRsaKey(SIGNING_KEY_NAME, 3072, java.util.List.of("sign", "verify"));
         }
         return vault;
     }
@@ -54,7 +56,10 @@ public final class Keks implements AutoCloseable {
         return encrypting ? encryptor : decryptor;
     }
 
-    /** Settings for {@code EncryptPayload} ({@code encrypting}) or {@code DecryptPayload}; kek is local or azure. */
+    /**
+     * Settings for {@code EncryptPayload} ({@code encrypting}) or {@code DecryptPayload}; kek is local, azure, or
+     * azure-signed (azure with signed data keys on both sides).
+     */
     public Map<String, String> config(String kek, boolean encrypting) {
         Map<String, String> c = new HashMap<>();
         switch (kek) {
@@ -62,8 +67,11 @@ public final class Keks implements AutoCloseable {
                 c.put("kek.provider", "local");
                 c.put("local.key", localKey);
             }
-            case "azure" -> {
+            case "azure", "azure-signed" -> {
                 vault();
+                if ("azure-signed".equals(kek)) {
+                    c.put("azure.keyvault.signing.key.name", SIGNING_KEY_NAME);
+                }
                 c.put("kek.provider", "azure-keyvault");
                 c.put("azure.keyvault.url", vault.vaultUrl());
                 c.put("azure.keyvault.key.name", KEY_NAME);
@@ -72,9 +80,10 @@ public final class Keks implements AutoCloseable {
                 c.put("azure.client.id", encrypting ? encryptor : decryptor);
                 c.put("azure.client.secret", encrypting ? ENCRYPTOR_SECRET : DECRYPTOR_SECRET);
                 c.put("azure.authority.host", vault.authorityHost());
+                c.put("azure.keyvault.challenge.resource.verification", "false"); // the double's host is localhost
                 c.put("azure.ssl.truststore.location", caPem.toString());
             }
-            default -> throw new IllegalArgumentException("kek must be local or azure, not " + kek);
+            default -> throw new IllegalArgumentException("kek must be local, azure or azure-signed, not " + kek);
         }
         return c;
     }

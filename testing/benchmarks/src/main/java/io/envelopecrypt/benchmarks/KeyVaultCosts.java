@@ -15,7 +15,8 @@ import java.util.TreeMap;
  * Key Vault calls per million records: runs N records (1 KB Structs) through {@code EncryptPayload} and
  * straight into {@code DecryptPayload}, both with an Azure Key Vault key served by the test double at the
  * plugin's default settings (and once more with {@code azure.keyvault.wrap.mode=remote}), and counts what the
- * double served: authorized key operations per identity and Entra tokens issued. Usage:
+ * double served: authorized key operations per identity and Entra tokens issued; a third run adds signed data
+ * keys ({@code azure.keyvault.signing.key.name} on both sides). Usage:
  * {@code scripts/bench.sh costs [--records N] [--out FILE]}.
  */
 public final class KeyVaultCosts {
@@ -35,8 +36,8 @@ public final class KeyVaultCosts {
         StringBuilder md = new StringBuilder("| Wrap mode | Records | Encrypting side: Key Vault operations | Entra tokens | "
                 + "Decrypting side: Key Vault operations | Entra tokens | Calls per 1,000,000 records (both sides) | Seconds |\n"
                 + "|---|---|---|---|---|---|---|---|\n");
-        for (String wrapMode : new String[] {"local", "remote"}) {
-            md.append(run(records, wrapMode)).append('\n');
+        for (String mode : new String[] {"local", "remote", "local, signed data keys"}) {
+            md.append(run(records, mode)).append('\n');
         }
         Files.createDirectories(out.toAbsolutePath().getParent());
         Files.writeString(out, md.toString());
@@ -44,24 +45,37 @@ public final class KeyVaultCosts {
         System.out.println("Written to " + out.toAbsolutePath());
     }
 
-    private static String run(long records, String wrapMode) {
+    private static String run(long records, String mode) {
+        String wrapMode = mode.startsWith("remote") ? "remote" : "local";
+        boolean signed = mode.contains("signed");
         try (Keks keks = new Keks()) {
             KeyVaultTestDouble kv = keks.vault();
             String encryptor = keks.clientId(true);
             String decryptor = keks.clientId(false);
-            // The encrypting identity gets what its mode needs, the decrypting one only unwrapKey.
-            kv.setPermissions(Map.of(encryptor, "remote".equals(wrapMode) ? java.util.List.of("keys/get", "keys/wrapkey")
-                    : java.util.List.of("keys/get"), decryptor, java.util.List.of("keys/unwrapkey")));
-            // Counted from before the transforms start, so their first calls are included.
-            Map<String, Long> before = kv.operationCounts();
+            // Each identity gets what its mode needs: the decrypting one only unwrapKey (and keys/get to verify).
+            java.util.List<String> encrypting = new java.util.ArrayList<>(java.util.List.of("keys/get"));
+            java.util.List<String> decrypting = new java.util.ArrayList<>(java.util.List.of("keys/unwrapkey"));
+            if ("remote".equals(wrapMode)) {
+                encrypting.add("keys/wrapkey");
+            }
+            if (signed) {
+                encrypting.add("keys/sign");
+                decrypting.add("keys/get");
+            }
+            kv.setPermissions(Map.of(encryptor, encrypting, decryptor, decrypting));
             long tokensBefore = kv.tokensIssued(encryptor) + kv.tokensIssued(decryptor);
             long encTokensBefore = kv.tokensIssued(encryptor);
             Map<String, String> encryptConfig = new java.util.HashMap<>(keks.config("azure", true));
             encryptConfig.put("azure.keyvault.wrap.mode", wrapMode);
+            Map<String, String> decryptConfig = new java.util.HashMap<>(keks.config("azure", false));
+            if (signed) {
+                encryptConfig.put("azure.keyvault.signing.key.name", Keks.SIGNING_KEY_NAME);
+                decryptConfig.put("azure.keyvault.signing.key.name", Keks.SIGNING_KEY_NAME);
+            }
             EncryptPayload<SourceRecord> encrypt = new EncryptPayload<>();
             encrypt.configure(encryptConfig);
             DecryptPayload<SourceRecord> decrypt = new DecryptPayload<>();
-            decrypt.configure(keks.config("azure", false));
+            decrypt.configure(decryptConfig);
             SourceRecord[] plain = Payloads.records(Payloads.Shape.STRUCT_1KB, 64,
                     r -> TransformBenchmark.plaintextSize(encrypt.apply(r)));
             long start = System.nanoTime();
@@ -72,33 +86,38 @@ public final class KeyVaultCosts {
                 }
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            Map<String, Long> ops = new TreeMap<>();
-            kv.operationCounts().forEach((k, v) -> {
-                long d = v - before.getOrDefault(k, 0L);
-                if (d > 0) {
-                    ops.put(k, d);
-                }
-            });
+            // Every identity and Key Vault are fresh per run, so the counts are this run's.
+            Map<String, Long> enc = counts(kv, encryptor);
+            Map<String, Long> dec = counts(kv, decryptor);
             long encTokens = kv.tokensIssued(encryptor) - encTokensBefore;
             long decTokens = kv.tokensIssued(encryptor) + kv.tokensIssued(decryptor) - tokensBefore - encTokens;
-            long encOps = ops.getOrDefault("keys/get", 0L) + ops.getOrDefault("keys/wrapkey", 0L);
-            long decOps = ops.getOrDefault("keys/unwrapkey", 0L);
+            long encOps = enc.values().stream().mapToLong(Long::longValue).sum();
+            long decOps = dec.values().stream().mapToLong(Long::longValue).sum();
             encrypt.close();
             decrypt.close();
             double perMillion = (encOps + decOps + encTokens + decTokens) * 1_000_000.0 / records;
-            return String.format("| %s | %,d | %s | %d | %d (keys/unwrapkey) | %d | %.1f | %.0f |", wrapMode, records,
-                    encOps + " (" + describe(ops, "keys/get", "keys/wrapkey") + ")", encTokens, decOps, decTokens,
+            return String.format("| %s | %,d | %s | %d | %s | %d | %.1f | %.0f |", mode, records,
+                    encOps + " (" + describe(enc) + ")", encTokens, decOps + " (" + describe(dec) + ")", decTokens,
                     perMillion, seconds);
         }
     }
 
-    private static String describe(Map<String, Long> ops, String... names) {
-        StringBuilder b = new StringBuilder();
-        for (String n : names) {
-            if (ops.containsKey(n)) {
-                b.append(b.length() == 0 ? "" : ", ").append(ops.get(n)).append(' ').append(n);
+    private static final String[] OPERATIONS = {"keys/get", "keys/wrapkey", "keys/sign", "keys/unwrapkey"};
+
+    private static Map<String, Long> counts(KeyVaultTestDouble kv, String clientId) {
+        Map<String, Long> out = new TreeMap<>();
+        for (String op : OPERATIONS) {
+            long n = kv.operationCount(clientId, op);
+            if (n > 0) {
+                out.put(op, n);
             }
         }
+        return out;
+    }
+
+    private static String describe(Map<String, Long> ops) {
+        StringBuilder b = new StringBuilder();
+        ops.forEach((op, n) -> b.append(b.length() == 0 ? "" : ", ").append(n).append(' ').append(op));
         return b.toString();
     }
 }

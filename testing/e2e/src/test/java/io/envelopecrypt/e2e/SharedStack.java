@@ -89,16 +89,17 @@ final class SharedStack implements ExtensionContext.Store.CloseableResource, Aut
     /** The transform settings for Azure Key Vault as the encrypting (or decrypting) principal. */
     Map<String, String> azure(String prefix, boolean encrypting) {
         KeyVaultTestDouble kv = stack.keyVault();
-        return Map.of(
-                prefix + "kek.provider", "azure-keyvault",
-                prefix + "azure.keyvault.url", kv.vaultUrl(),
-                prefix + "azure.keyvault.key.name", KEK,
-                prefix + "azure.credential.type", "client-secret",
-                prefix + "azure.tenant.id", KeyVaultTestDouble.TENANT_ID,
-                prefix + "azure.client.id", encrypting ? encryptor : decryptor,
-                prefix + "azure.client.secret", "${file:" + secretsFile + ":" + (encrypting ? "encryptor" : "decryptor") + ".secret}",
-                prefix + "azure.authority.host", kv.authorityHost(),
-                prefix + "azure.ssl.truststore.location", stack.keyVaultCaFile().toString());
+        return Map.ofEntries(
+                Map.entry(prefix + "kek.provider", "azure-keyvault"),
+                Map.entry(prefix + "azure.keyvault.url", kv.vaultUrl()),
+                Map.entry(prefix + "azure.keyvault.key.name", KEK),
+                Map.entry(prefix + "azure.credential.type", "client-secret"),
+                Map.entry(prefix + "azure.tenant.id", KeyVaultTestDouble.TENANT_ID),
+                Map.entry(prefix + "azure.client.id", encrypting ? encryptor : decryptor),
+                Map.entry(prefix + "azure.client.secret", "${file:" + secretsFile + ":" + (encrypting ? "encryptor" : "decryptor") + ".secret}"),
+                Map.entry(prefix + "azure.authority.host", kv.authorityHost()),
+                Map.entry(prefix + "azure.ssl.truststore.location", stack.keyVaultCaFile().toString()),
+                Map.entry(prefix + "azure.keyvault.challenge.resource.verification", "false"));
     }
 
     static Duration timeout() {

@@ -268,6 +268,11 @@ public final class KeyVaultTestDouble implements AutoCloseable {
         return state.operationCount(operation);
     }
 
+    /** Authorized operations served to one principal (client id) so far. */
+    public long operationCount(String clientId, String operation) {
+        return state.operationCount(clientId, operation);
+    }
+
     public Map<String, Long> operationCounts() {
         return state.operationCounts();
     }

@@ -24,6 +24,7 @@ final class TenantState {
     private final Map<String, Set<String>> permissions = new ConcurrentHashMap<>();
     private final AtomicLong clockOffsetSeconds = new AtomicLong();
     private final Map<String, AtomicLong> operations = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> operationsByPrincipal = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> tokensIssued = new ConcurrentHashMap<>();
     private volatile String managedIdentityClientId;
 
@@ -143,8 +144,14 @@ final class TenantState {
         return allowed == null || allowed.contains(operation) || allowed.contains("*");
     }
 
-    void countOperation(String operation) {
+    void countOperation(String principal, String operation) {
         operations.computeIfAbsent(operation, k -> new AtomicLong()).incrementAndGet();
+        operationsByPrincipal.computeIfAbsent(principal + " " + operation, k -> new AtomicLong()).incrementAndGet();
+    }
+
+    long operationCount(String principal, String operation) {
+        AtomicLong n = operationsByPrincipal.get(principal + " " + operation);
+        return n == null ? 0 : n.get();
     }
 
     long operationCount(String operation) {

@@ -8,6 +8,7 @@ import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.security.PublicKey;
+import java.security.Signature;
 import java.security.interfaces.RSAPublicKey;
 import java.security.spec.MGF1ParameterSpec;
 import java.util.ArrayList;
@@ -27,9 +28,13 @@ import static io.envelopecrypt.testkit.keyvault.Exchanges.send;
  * Key Vault's side: the bearer challenge ({@code 401} with {@code WWW-Authenticate}), token validation
  * (signature, issuer, audience, expiry against the tenant's clock), the permission map, and the key operations
  * the plugin uses: get, create, update (enable/disable, expiry, key_ops), wrapkey and unwrapkey with
- * RSA-OAEP-256 and RSA-OAEP.
+ * RSA-OAEP-256 and RSA-OAEP, and sign with RS256 (over a SHA-256 digest, as Key Vault takes it).
  */
 final class VaultEndpoints {
+    /** DER of DigestInfo { AlgorithmIdentifier sha256, NULL }, OCTET STRING (32) }, without the digest (RFC 8017 9.2). */
+    private static final byte[] SHA256_DIGEST_INFO = {0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, (byte) 0x86, 0x48, 0x01,
+        0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20};
+
     private final TenantState state;
     private final String vaultUrl;
     private final String authorityHost;
@@ -82,6 +87,10 @@ final class VaultEndpoints {
             if (authorize(ex, principal, "keys/" + op)) {
                 wrapOrUnwrap(ex, name, version, "wrapkey".equals(op), req);
             }
+        } else if ("sign".equals(op) && "POST".equals(method)) {
+            if (authorize(ex, principal, "keys/sign")) {
+                sign(ex, name, version, req);
+            }
         } else {
             error(ex, 405, "MethodNotAllowed", method + " " + path + " is not supported by the test double.");
         }
@@ -127,7 +136,7 @@ final class VaultEndpoints {
                     + opName + " permission on key vault '" + vaultUrl + "'. (test double permission map)");
             return false;
         }
-        state.countOperation(operation);
+        state.countOperation(principal, operation);
         return true;
     }
 
@@ -180,23 +189,71 @@ final class VaultEndpoints {
         send(ex, 200, bundle(k));
     }
 
-    private void wrapOrUnwrap(HttpExchange ex, String name, String version, boolean wrap, JsonNode req) throws IOException {
-        String opName = wrap ? "wrapKey" : "unwrapKey";
+    /** The key version, if it exists, is enabled, valid now and allows the operation; otherwise sends the error. */
+    private TenantState.KeyVersion usable(HttpExchange ex, String name, String version, String opName) throws IOException {
         TenantState.KeyVersion k = find(ex, name, version, opName);
         if (k == null) {
-            return;
+            return null;
         }
         long now = state.now();
         if (k.expires != null && now >= k.expires) {
             error(ex, 403, "Forbidden", "Operation " + opName + " is not allowed on an expired key.");
-            return;
+            return null;
         }
         if (k.notBefore != null && now < k.notBefore) {
             error(ex, 403, "Forbidden", "Operation " + opName + " is not allowed on a key that is not yet valid.");
-            return;
+            return null;
         }
         if (!k.keyOps.contains(opName)) {
             error(ex, 403, "Forbidden", "Operation " + opName + " is not permitted on this key.");
+            return null;
+        }
+        return k;
+    }
+
+    /** RS256 over a digest: PKCS#1 v1.5 padding of the DER DigestInfo of SHA-256 followed by the 32-byte digest. */
+    private void sign(HttpExchange ex, String name, String version, JsonNode req) throws IOException {
+        TenantState.KeyVersion k = usable(ex, name, version, "sign");
+        if (k == null) {
+            return;
+        }
+        String alg = req.path("alg").asText();
+        if (!"RS256".equals(alg)) {
+            error(ex, 400, "BadParameter", "Algorithm '" + alg + "' is not supported by the test double.");
+            return;
+        }
+        byte[] digest;
+        try {
+            digest = Base64.getUrlDecoder().decode(req.path("value").asText());
+        } catch (IllegalArgumentException e) {
+            error(ex, 400, "BadParameter", "The value is not base64url.");
+            return;
+        }
+        if (digest.length != 32) {
+            error(ex, 400, "BadParameter", "Invalid length of the digest for RS256: " + digest.length + " bytes.");
+            return;
+        }
+        byte[] signature;
+        try {
+            Signature rsa = Signature.getInstance("NONEwithRSA");
+            rsa.initSign(k.pair.getPrivate());
+            rsa.update(SHA256_DIGEST_INFO);
+            rsa.update(digest);
+            signature = rsa.sign();
+        } catch (GeneralSecurityException e) {
+            error(ex, 500, "InternalServerError", "Signing failed in the test double.");
+            return;
+        }
+        ObjectNode body = JSON.createObjectNode();
+        body.put("kid", kid(k));
+        body.put("value", Exchanges.B64URL.encodeToString(signature));
+        send(ex, 200, body);
+    }
+
+    private void wrapOrUnwrap(HttpExchange ex, String name, String version, boolean wrap, JsonNode req) throws IOException {
+        String opName = wrap ? "wrapKey" : "unwrapKey";
+        TenantState.KeyVersion k = usable(ex, name, version, opName);
+        if (k == null) {
             return;
         }
         String alg = req.path("alg").asText();
