@@ -14,6 +14,7 @@ import io.envelopecrypt.connect.kms.KmsUnavailableException;
 import org.apache.kafka.common.cache.LRUCache;
 
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.PublicKey;
@@ -45,8 +46,18 @@ final class DataKeySigning {
     private final Clock clock;
     /** Public keys of versions looked up; empty for versions that could not be used. */
     private final LRUCache<String, Optional<PublicKey>> versions = new LRUCache<>(MAX_VERSIONS);
-    private final LRUCache<DataKeySignature, byte[]> verified = new LRUCache<>(MAX_VERIFIED);
+    /** Signatures verified, by the commitment they cover. */
+    private final LRUCache<ByteBuffer, Verified> verified = new LRUCache<>(MAX_VERIFIED);
+    /** The signature verified last: a stream repeats one data key for many records, so this is the usual hit. */
+    private volatile Verified last;
     private long lastLookup = Long.MIN_VALUE / 2;
+
+    /** A signature that verified over the statement of {@code commitment}. */
+    private record Verified(byte[] commitment, String signingKeyId, byte[] signature) {
+        boolean matches(DataKeySignature s, byte[] c) {
+            return Arrays.equals(commitment, c) && signingKeyId.equals(s.signingKeyId()) && Arrays.equals(signature, s.signature());
+        }
+    }
 
     DataKeySigning(KeyVaultClients clients, String vaultUrl, String keyName, Clock clock) {
         this.clients = clients;
@@ -80,9 +91,14 @@ final class DataKeySigning {
             throw rejected("The envelope's data key is not signed, but this transform accepts only data keys signed by "
                     + "key '" + keyName + "' (" + AzureKeyVaultConfig.SIGNING_KEY_NAME + ")");
         }
+        Verified recent = last;
+        if (recent != null && recent.matches(signature, commitment)) {
+            return;
+        }
         synchronized (verified) {
-            byte[] known = verified.get(signature);
-            if (known != null && Arrays.equals(known, commitment)) {
+            Verified known = verified.get(ByteBuffer.wrap(commitment));
+            if (known != null && known.matches(signature, commitment)) {
+                last = known;
                 return;
             }
         }
@@ -101,9 +117,11 @@ final class DataKeySigning {
             throw rejected("The envelope's data key signature does not verify with key '" + keyName + "' version "
                     + id.version() + ": the data key was not created by an authorized writer");
         }
+        Verified fresh = new Verified(commitment.clone(), signature.signingKeyId(), signature.signature().clone());
         synchronized (verified) {
-            verified.put(signature, commitment.clone());
+            verified.put(ByteBuffer.wrap(fresh.commitment()), fresh);
         }
+        last = fresh;
     }
 
     private PublicKey publicKey(String version) {
