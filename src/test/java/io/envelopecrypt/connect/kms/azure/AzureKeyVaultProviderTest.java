@@ -66,20 +66,40 @@ class AzureKeyVaultProviderTest {
 
     @Test
     void theChallengeResourceIsVerifiedUnlessASettingSaysOtherwise() throws IOException {
-        // The double answers on localhost with a challenge for https://vault.azure.net: only the setting lets it pass.
-        // A vault of its own, because the SDK remembers a vault's challenge per host for the whole JVM once accepted.
-        try (AzureTestSupport fresh = new AzureTestSupport()) {
-            Map<String, Object> verified = fresh.encryptConfig();
-            verified.remove("azure.keyvault.challenge.resource.verification");
-            try (AzureKeyVaultKeyProvider enc = provider(verified)) {
+        // A double on localhost with a challenge for https://vault.azure.net: only the setting lets it pass. (Every
+        // other test here reaches the double as a *.vault.azure.net host, with the check on.)
+        try (AzureTestSupport fresh = new AzureTestSupport("localhost")) {
+            try (AzureKeyVaultKeyProvider enc = provider(fresh.encryptConfig())) {
                 assertThatThrownBy(() -> enc.wrap(dek())).isInstanceOf(org.apache.kafka.connect.errors.ConnectException.class)
                         .hasMessageContaining("challenge").hasMessageContaining("azure.keyvault.challenge.resource.verification");
             }
             assertThat(fresh.vault.tokensIssued(fresh.encryptor)).as("no token was requested for the mismatched vault")
                     .isZero();
-            try (AzureKeyVaultKeyProvider enc = provider(fresh.encryptConfig())) {
+            try (AzureKeyVaultKeyProvider enc = provider(fresh.encryptConfig("azure.keyvault.challenge.resource.verification",
+                    "false"))) {
                 assertThat(enc.wrap(dek()).keyId()).as("with the setting off").startsWith(fresh.vault.vaultUrl());
             }
+        }
+    }
+
+    @Test
+    void theDoubleRefusesRequestsWithoutASupportedApiVersionAsKeyVaultDoes() throws Exception {
+        java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("double", java.security.cert.CertificateFactory.getInstance("X.509")
+                .generateCertificate(new java.io.ByteArrayInputStream(azure.vault.caCertificatePem()
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII))));
+        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance("PKIX");
+        tmf.init(trust);
+        javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+        tls.init(null, tmf.getTrustManagers(), null);
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().sslContext(tls).build();
+        for (String query : java.util.List.of("", "?api-version=2016-10-01", "?api-version=9.9")) {
+            java.net.http.HttpResponse<String> r = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                    azure.vault.vaultUrl() + "/keys/" + AzureTestSupport.KEY + query)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(query).isEqualTo(400);
+            assertThat(r.body()).as(query).contains("BadParameter", "api-version");
         }
     }
 

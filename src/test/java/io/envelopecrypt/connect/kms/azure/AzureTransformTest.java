@@ -50,7 +50,7 @@ class AzureTransformTest {
     @AfterEach
     void reset() throws Exception {
         azure.vault.resetFaults();
-        azure.vault.setPermissions(Map.of());
+        azure.resetPermissions();
         open.close();
     }
 
@@ -136,12 +136,27 @@ class AzureTransformTest {
     }
 
     @Test
+    void aPrincipalWithoutAnyGrantIsDeniedEverything() {
+        // As in Azure: a registered application has no data-plane access until a role or policy grants it.
+        String stranger = azure.vault.registerApp("stranger-secret-value-9");
+        EncryptPayload<SourceRecord> encrypt = encryptor(azure.config(stranger, "stranger-secret-value-9"));
+        assertThatThrownBy(() -> encrypt.apply(record("x"))).isInstanceOfSatisfying(KmsAccessException.class, e -> {
+            assertThat(e.reason()).isEqualTo(KmsAccessException.Reason.PERMISSION);
+            assertThat(e.getMessage()).contains("getKey", "HTTP 403");
+        });
+        SourceRecord genuine = encryptor(azure.encryptConfig()).apply(record("y"));
+        DecryptPayload<SourceRecord> decrypt = decryptor(azure.config(stranger, "stranger-secret-value-9"));
+        assertThatThrownBy(() -> decrypt.apply(genuine)).isInstanceOfSatisfying(KmsAccessException.class,
+                e -> assertThat(e.getMessage()).contains("unwrapKey", "HTTP 403"));
+    }
+
+    @Test
     void remoteWrappingNeedsWrapKeyPermission() {
-        azure.vault.setPermissions(Map.of(azure.encryptor, List.of("keys/get")));
+        azure.vault.grant(azure.encryptor, List.of("keys/get"));
         EncryptPayload<SourceRecord> remote = encryptor(azure.encryptConfig("azure.keyvault.wrap.mode", "remote"));
         assertThatThrownBy(() -> remote.apply(record("x"))).isInstanceOfSatisfying(KmsAccessException.class,
                 e -> assertThat(e.getMessage()).contains("wrapKey", "HTTP 403"));
-        azure.vault.setPermissions(Map.of(azure.encryptor, List.of("keys/get", "keys/wrapkey")));
+        azure.vault.grant(azure.encryptor, List.of("keys/get", "keys/wrapkey"));
         assertThat(decryptor(azure.decryptConfig()).apply(remote.apply(record("y"))).value()).isEqualTo("y");
     }
 
@@ -263,6 +278,7 @@ class AzureTransformTest {
     void clientCertificateAndWorkloadIdentityCredentials() throws IOException {
         TestCertificates.Issued cert = TestCertificates.selfSigned("envelopecrypt-test-app");
         String certApp = azure.vault.registerCertificateApp(cert.certificate());
+        azure.vault.grant(certApp, List.of("keys/get"));
         Path pem = Files.createTempFile("client", ".pem");
         Files.writeString(pem, cert.privateKeyAndCertificatePem());
         EncryptPayload<SourceRecord> byCert = encryptor(azure.config(certApp, null,
@@ -270,6 +286,7 @@ class AzureTransformTest {
         SourceRecord encrypted = byCert.apply(record("by certificate"));
 
         String workload = azure.vault.registerFederatedApp();
+        azure.vault.grant(workload, List.of("keys/unwrapkey"));
         Path token = Files.createTempFile("federated", ".jwt");
         Files.writeString(token, azure.vault.issueFederatedToken(workload));
         DecryptPayload<SourceRecord> byWorkload = decryptor(azure.config(workload, null,

@@ -45,7 +45,7 @@ class SignedDataKeysTest {
 
     @AfterEach
     void reset() throws Exception {
-        azure.vault.setPermissions(Map.of());
+        azure.resetPermissions();
         open.close();
     }
 
@@ -131,7 +131,7 @@ class SignedDataKeysTest {
 
     @Test
     void aWriterWithoutTheSignPermissionFailsBeforeEmittingAnything() {
-        azure.vault.setPermissions(Map.of(azure.encryptor, List.of("keys/get")));
+        azure.vault.grant(azure.encryptor, List.of("keys/get"));
         EncryptPayload<SourceRecord> writer = open.encryptor(azure.encryptConfig("azure.keyvault.signing.key.name", SIGNING_KEY));
         assertThatThrownBy(() -> writer.apply(record("x")))
                 .hasMessageContaining("sign").hasMessageContaining(SIGNING_KEY).hasMessageNotContaining("x\"");

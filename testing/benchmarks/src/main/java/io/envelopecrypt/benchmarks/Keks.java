@@ -44,6 +44,9 @@ public final class Keks implements AutoCloseable {
             }
             encryptor = vault.registerApp(ENCRYPTOR_SECRET);
             decryptor = vault.registerApp(DECRYPTOR_SECRET);
+            // The double denies principals it has no grant for, as Azure does.
+            vault.setPermissions(java.util.Map.of(encryptor, java.util.List.of("keys/get", "keys/wrapkey", "keys/sign"),
+                    decryptor, java.util.List.of("keys/get", "keys/unwrapkey")));
             vault.createRsaKey(KEY_NAME);
             vault.createRsaKey(SIGNING_KEY_NAME, 3072, java.util.List.of("sign", "verify"));
         }

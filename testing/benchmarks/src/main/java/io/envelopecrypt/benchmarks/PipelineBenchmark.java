@@ -124,6 +124,7 @@ public final class PipelineBenchmark {
     private void prepareKeyVault() {
         KeyVaultTestDouble kv = stack.keyVault();
         clientId = kv.registerApp(SECRET);
+        kv.grant(clientId, java.util.List.of("keys/get", "keys/unwrapkey")); // denied by default, as in Azure
         kv.createRsaKey(KEY, 3072, List.of("wrapKey", "unwrapKey"));
     }
 

@@ -59,8 +59,12 @@ public final class KeyVaultTestDouble implements AutoCloseable {
     private final EntraEndpoints entraEndpoints;
     private final VaultEndpoints vaultEndpoints;
 
-    private KeyVaultTestDouble() throws IOException {
-        this.tls = TestCertificates.selfSigned("localhost");
+    /** The name the vault is reached under (its URL's host); it resolves to 127.0.0.1. */
+    private final String vaultHost;
+
+    private KeyVaultTestDouble(String vaultHost) throws IOException {
+        this.vaultHost = vaultHost;
+        this.tls = TestCertificates.selfSigned("localhost", vaultHost);
         KeyPair tokenSigningKey = TenantState.rsa(2048);
         this.executor = Executors.newFixedThreadPool(4, r -> {
             Thread t = new Thread(r, "keyvault-test-double");
@@ -78,10 +82,19 @@ public final class KeyVaultTestDouble implements AutoCloseable {
         vault.start();
     }
 
-    /** Starts both listeners on free loopback ports. */
+    /** Starts both listeners on free loopback ports; the vault's URL names localhost. */
     public static KeyVaultTestDouble start() {
+        return start("localhost");
+    }
+
+    /**
+     * As {@link #start()}, with the vault reached as {@code vaultHost}, e.g. {@code tests.vault.azure.net}, which the
+     * JVM must resolve to 127.0.0.1 (with {@code -Djdk.net.hosts.file}); the TLS certificate names it. Under an Azure
+     * Key Vault domain, the Azure SDK's challenge-resource verification passes as it does against Azure.
+     */
+    public static KeyVaultTestDouble start(String vaultHost) {
         try {
-            KeyVaultTestDouble d = new KeyVaultTestDouble();
+            KeyVaultTestDouble d = new KeyVaultTestDouble(vaultHost);
             log.info("Key Vault test double: vault {} authority {}", d.vaultUrl(), d.authorityHost());
             return d;
         } catch (IOException e) {
@@ -126,7 +139,7 @@ public final class KeyVaultTestDouble implements AutoCloseable {
 
     /** The vault URL, e.g. https://localhost:12345 (the host maps to the vault, as in the emulator). */
     public String vaultUrl() {
-        return "https://localhost:" + vault.getAddress().getPort();
+        return "https://" + vaultHost + ":" + vault.getAddress().getPort();
     }
 
     /** The Entra authority host, e.g. https://localhost:12346. */
@@ -242,11 +255,17 @@ public final class KeyVaultTestDouble implements AutoCloseable {
     }
 
     /**
-     * Restricts principals to operations such as {@code keys/get}, {@code keys/wrapkey},
-     * {@code keys/unwrapkey}; principals not in the map keep full access. An empty map restores full access.
+     * Replaces the permission map: each principal (client id) may do exactly the listed operations, such as
+     * {@code keys/get}, {@code keys/wrapkey}, {@code keys/unwrapkey}, {@code keys/sign} ({@code *} for all). As in
+     * Azure, principals not in the map are denied everything (403); an empty map denies everyone.
      */
     public void setPermissions(Map<String, List<String>> byClientId) {
         state.setPermissions(byClientId);
+    }
+
+    /** Grants one principal exactly {@code operations}, leaving the others' permissions as they are. */
+    public void grant(String clientId, List<String> operations) {
+        state.grant(clientId, operations);
     }
 
     /** Moves the double's clock (token and key validity) by {@code seconds}. */

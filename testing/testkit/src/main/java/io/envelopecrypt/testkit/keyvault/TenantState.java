@@ -138,10 +138,17 @@ final class TenantState {
         byClientId.forEach((k, v) -> permissions.put(k, Set.copyOf(v)));
     }
 
-    /** Whether the permission map lets {@code principal} do {@code operation} (e.g. {@code keys/get}). */
+    void grant(String clientId, List<String> operations) {
+        permissions.put(clientId, Set.copyOf(operations));
+    }
+
+    /**
+     * Whether the permission map lets {@code principal} do {@code operation} (e.g. {@code keys/get}). As in Azure, a
+     * principal has no data-plane access until it is granted some: nothing is allowed by default.
+     */
     boolean allows(String principal, String operation) {
         Set<String> allowed = permissions.get(principal);
-        return allowed == null || allowed.contains(operation) || allowed.contains("*");
+        return allowed != null && (allowed.contains(operation) || allowed.contains("*"));
     }
 
     void countOperation(String principal, String operation) {

@@ -67,8 +67,8 @@ public final class TestCertificates {
         }
     }
 
-    /** A self-signed certificate for {@code localhost} and 127.0.0.1, usable as its own CA. */
-    public static Issued selfSigned(String commonName) {
+    /** A self-signed certificate for {@code localhost}, 127.0.0.1 and {@code moreNames}, usable as its own CA. */
+    public static Issued selfSigned(String commonName, String... moreNames) {
         try {
             KeyPairGenerator gen = KeyPairGenerator.getInstance("RSA");
             gen.initialize(2048);
@@ -79,9 +79,13 @@ public final class TestCertificates {
                     BigInteger.valueOf(now), new Date(now - 3_600_000L), new Date(now + 30L * 86_400_000L), name,
                     pair.getPublic());
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
-            builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-                new GeneralName(GeneralName.dNSName, "localhost"),
-                new GeneralName(GeneralName.iPAddress, "127.0.0.1")}));
+            java.util.List<GeneralName> names = new java.util.ArrayList<>(java.util.List.of(
+                    new GeneralName(GeneralName.dNSName, "localhost"), new GeneralName(GeneralName.iPAddress, "127.0.0.1")));
+            for (String more : moreNames) {
+                names.add(new GeneralName(GeneralName.dNSName, more));
+            }
+            builder.addExtension(Extension.subjectAlternativeName, false,
+                    new GeneralNames(names.toArray(new GeneralName[0])));
             ContentSigner signer = new JcaContentSignerBuilder("SHA256withRSA").build(pair.getPrivate());
             X509Certificate cert = new JcaX509CertificateConverter().getCertificate(builder.build(signer));
             return new Issued(pair, cert);

@@ -31,6 +31,8 @@ import static io.envelopecrypt.testkit.keyvault.Exchanges.send;
  * RSA-OAEP-256 and RSA-OAEP, and sign with RS256 (over a SHA-256 digest, as Key Vault takes it).
  */
 final class VaultEndpoints {
+    private static final java.util.regex.Pattern API_VERSION = java.util.regex.Pattern.compile(
+            "7\\.[0-6](-preview(\\.\\d+)?)?|20[2-9]\\d-[01]\\d-[0-3]\\d(-preview)?");
     /** DER of DigestInfo { AlgorithmIdentifier sha256, NULL }, OCTET STRING (32) }, without the digest (RFC 8017 9.2). */
     private static final byte[] SHA256_DIGEST_INFO = {0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, (byte) 0x86, 0x48, 0x01,
         0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20};
@@ -51,6 +53,14 @@ final class VaultEndpoints {
 
     void handle(HttpExchange ex) throws IOException {
         String path = ex.getRequestURI().getPath();
+        String apiVersion = Exchanges.form(ex.getRequestURI().getRawQuery()).get("api-version");
+        if (apiVersion == null || !API_VERSION.matcher(apiVersion).matches()) {
+            // Key Vault's data plane requires a supported api-version on every request (7.0 to 7.6, then dated ones
+            // such as 2025-07-01, which the 4.11 SDK sends); the double's message is its own.
+            error(ex, 400, "BadParameter", "The api-version query parameter is missing or not a Key Vault data-plane "
+                    + "version (7.0 to 7.6, or a dated version): " + apiVersion);
+            return;
+        }
         JsonNode req = Exchanges.jsonBody(ex);
         String principal = authenticate(ex);
         if (principal == null) {
