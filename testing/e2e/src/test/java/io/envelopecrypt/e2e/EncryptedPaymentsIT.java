@@ -76,7 +76,8 @@ class EncryptedPaymentsIT {
         assertThat(schema.getFullName()).isEqualTo("io.envelopecrypt.EncryptedMessage");
         assertThat(schema.getFields()).extracting(Schema.Field::name).containsExactly("envelopeVersion", "id",
                 "timestamp", "eventType", "encryptedPayload", "keyId", "encryptionAlgorithm", "iv", "metadata",
-                "wrappedDataKey", "dataKeyWrapAlgorithm", "payloadFormat", "payloadSchema", "context", "dataKeyCommitment");
+                "wrappedDataKey", "dataKeyWrapAlgorithm", "payloadFormat", "payloadSchema", "context", "dataKeyCommitment",
+                "signingKeyId", "dataKeySignature");
     }
 
     @Test
