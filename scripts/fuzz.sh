@@ -16,7 +16,7 @@ seconds=${1:-20}
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(plaintextDecoder payloadSchemaAndPlaintext envelopeAtTheSink)
+  targets=(plaintextDecoder payloadSchemaAndPlaintext envelopeAtTheSink authenticatedPlaintext)
 fi
 for t in "${targets[@]}"; do
   echo "== Fuzzing DecoderFuzzTest#$t for ${seconds} s"

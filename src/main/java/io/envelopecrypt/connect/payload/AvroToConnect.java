@@ -105,7 +105,7 @@ final class AvroToConnect {
             }
             try {
                 b.defaultValue(value);
-            } catch (RuntimeException e) {
+            } catch (org.apache.kafka.connect.errors.DataException e) { // SchemaBuilderException
                 throw new MalformedPayloadException("'" + DEFAULT + "' does not fit its schema");
             }
         } else if (nullable && Boolean.FALSE.equals(inner.getObjectProp(OPTIONAL))) {

@@ -1,6 +1,6 @@
 package io.envelopecrypt.connect.payload;
 
-import org.apache.avro.SchemaParseException;
+import org.apache.avro.AvroRuntimeException;
 import org.apache.kafka.connect.data.Schema;
 
 import java.io.ByteArrayOutputStream;
@@ -66,14 +66,31 @@ public final class PayloadCodec {
         org.apache.avro.Schema avro;
         try {
             avro = new org.apache.avro.Schema.Parser().setValidateDefaults(false).parse(json);
-        } catch (SchemaParseException | IllegalArgumentException | StackOverflowError e) {
+        } catch (AvroRuntimeException | IllegalArgumentException | StackOverflowError e) {
+            // Avro's own refusals (SchemaParseException and kin), Jackson's for malformed JSON, and nesting too deep
+            // for the parser. Anything else (a NullPointerException, say) is a bug and is not dressed up as a refusal.
             throw new MalformedPayloadException("The envelope's payloadSchema is not a valid Avro schema");
-        } catch (RuntimeException e) {
-            throw new MalformedPayloadException("The envelope's payloadSchema is not a valid Avro schema ("
-                    + e.getClass().getSimpleName() + ")");
+        } catch (NullPointerException e) {
+            // Avro 1.12 reports a reference to a named type that the schema never defines as a NullPointerException
+            // (Objects.requireNonNull in its ParseContext.resolve, "Unknown schema: ..."); one from anywhere else
+            // is a bug and stays one.
+            if (!thrownByAvro(e)) {
+                throw e;
+            }
+            throw new MalformedPayloadException("The envelope's payloadSchema refers to a named type it does not define");
         }
         Schema connect = AvroToConnect.toConnect(avro);
         return new PayloadCodec(FORMAT_AVRO, connect, json, payloadSchema.clone(), CodecCompiler.compile(avro, connect, "", 0));
+    }
+
+    /** Whether the first frame outside the JDK that threw {@code e} is Avro's. */
+    private static boolean thrownByAvro(Throwable e) {
+        for (StackTraceElement frame : e.getStackTrace()) {
+            if (!frame.getClassName().startsWith("java.")) {
+                return frame.getClassName().startsWith("org.apache.avro.");
+            }
+        }
+        return false;
     }
 
     /** Raw DEFLATE (RFC 1951) of the UTF-8 text, as the envelope carries a payload schema. */
