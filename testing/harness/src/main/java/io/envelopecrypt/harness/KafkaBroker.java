@@ -53,6 +53,16 @@ public final class KafkaBroker implements AutoCloseable {
         cluster.restartOnlyBrokers();
     }
 
+    /** Whether the topic exists (asking does not create it, unlike a consumer's metadata request for it). */
+    public boolean topicExists(String topic) {
+        Map<String, Object> props = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
+            return consumer.listTopics(Duration.ofSeconds(10)).containsKey(topic);
+        }
+    }
+
     /** The sum of the end offsets of a topic's partitions (records written, tombstones included). */
     public long endOffsets(String topic) {
         Map<String, Object> props = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
