@@ -30,8 +30,9 @@ class RoundTripTest {
 
     @BeforeEach
     void configure() {
-        encrypt.configure(TestKeys.localConfig());
-        decrypt.configure(TestKeys.localConfig());
+        // Many data keys, and a reader that must evict and unwrap again: not every record under one key.
+        encrypt.configure(TestKeys.localConfig(TestKeys.LOCAL_KEY, "dek.max.records", "97"));
+        decrypt.configure(TestKeys.localConfig(TestKeys.LOCAL_KEY, "dek.cache.max.entries", "8"));
     }
 
     @AfterEach
@@ -87,6 +88,8 @@ class RoundTripTest {
             }
         }
         assertThat(checked).isGreaterThanOrEqualTo(10_000);
+        assertThat(encrypt.dataKeysCreated()).as("data keys used").isGreaterThanOrEqualTo(checked / 97);
+        assertThat(decrypt.unwraps()).as("unwraps, with evictions").isGreaterThanOrEqualTo(encrypt.dataKeysCreated());
     }
 
     @Test
