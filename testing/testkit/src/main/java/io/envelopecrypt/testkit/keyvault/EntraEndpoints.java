@@ -21,6 +21,7 @@ import static io.envelopecrypt.testkit.keyvault.Exchanges.send;
  * JWKS. Access tokens are RS256 JWTs signed with the tenant's key.
  */
 final class EntraEndpoints {
+    private static final String FEDERATION_ISSUER = "https://kubernetes.test.double";
     static final long TOKEN_LIFETIME_SECONDS = 3600;
     static final String TOKEN_KEY_ID = "double-signing-key";
 
@@ -102,12 +103,18 @@ final class EntraEndpoints {
             oauthError(ex, 401, "invalid_client", "AADSTS7000216: client_assertion or client_secret is required.");
             return;
         }
-        // MSAL adds the OIDC scopes (openid profile offline_access); the resource is the .default scope.
-        String resource = KeyVaultTestDouble.VAULT_RESOURCE;
+        // MSAL adds the OIDC scopes (openid profile offline_access); the resource is the .default scope, which
+        // the client credentials flow requires, as Entra does.
+        String resource = null;
         for (String scope : f.getOrDefault("scope", "").split(" ")) {
             if (scope.endsWith("/.default")) {
                 resource = scope.substring(0, scope.length() - "/.default".length());
             }
+        }
+        if (resource == null) {
+            oauthError(ex, 400, "invalid_scope", "AADSTS1002012: The provided value for scope is not valid. Client "
+                    + "credential flows must have a scope value with /.default suffixed to the resource identifier.");
+            return;
         }
         long now = state.now();
         ObjectNode body = JSON.createObjectNode();
@@ -126,16 +133,22 @@ final class EntraEndpoints {
         }
         long now = state.now();
         if (app.federated()) {
+            // What a federated identity credential names: the issuer, the subject, and Entra's exchange audience.
             return jwt.verify(federationIssuerKey.getPublic())
+                    && FEDERATION_ISSUER.equals(jwt.claims().path("iss").asText())
+                    && "api://AzureADTokenExchange".equals(jwt.claims().path("aud").asText())
                     && jwt.claims().path("sub").asText().endsWith(":" + app.clientId())
                     && jwt.claims().path("exp").asLong() > now;
         }
         if (app.certificate() == null) {
             return false;
         }
+        // A certificate credential's assertion is for this tenant's token endpoint, issued by and about the app.
         return jwt.verify(app.certificate().getPublicKey())
                 && app.clientId().equals(jwt.claims().path("iss").asText())
                 && app.clientId().equals(jwt.claims().path("sub").asText())
+                && (authorityHost + "/" + KeyVaultTestDouble.TENANT_ID + "/oauth2/v2.0/token").equals(jwt.claims().path("aud").asText())
+                && jwt.claims().path("nbf").asLong(now) <= now + 300
                 && jwt.claims().path("exp").asLong() > now - 300;
     }
 
@@ -171,7 +184,7 @@ final class EntraEndpoints {
     String federatedToken(String clientId) {
         long now = state.now();
         Map<String, Object> claims = new LinkedHashMap<>();
-        claims.put("iss", "https://kubernetes.test.double");
+        claims.put("iss", FEDERATION_ISSUER);
         claims.put("sub", "system:serviceaccount:connect:" + clientId);
         claims.put("aud", "api://AzureADTokenExchange");
         claims.put("iat", now);
