@@ -8,12 +8,9 @@ import java.util.Objects;
  * the KEK's public half.
  *
  * @param signingKeyId the exact signing key version, as the key service names it
- * @param signature    the signature bytes (RS256)
+ * @param signature    the signature bytes (RS256, RSASSA-PKCS1-v1_5 with SHA-256: format 2's only algorithm)
  */
 public record DataKeySignature(String signingKeyId, byte[] signature) {
-    /** The only signature algorithm of envelope format 2: RSASSA-PKCS1-v1_5 with SHA-256 (JWA RS256). */
-    public static final String ALGORITHM = "RS256";
-
     public DataKeySignature {
         Objects.requireNonNull(signingKeyId, "signingKeyId");
         Objects.requireNonNull(signature, "signature");

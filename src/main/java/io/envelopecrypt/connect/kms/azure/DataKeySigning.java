@@ -70,15 +70,11 @@ final class DataKeySigning {
     /** Signs the statement of a new data key's commitment with the signing key's current version. */
     DataKeySignature sign(byte[] commitment) {
         KeyVaultKey key = clients.call("getKey", describe(null), c -> c.keyClient.getKey(keyName));
-        String version = key.getProperties().getVersion();
-        if (version == null || version.isEmpty()) {
-            version = KeyVersionResolver.versionFromKid(key.getId());
-        }
+        String version = KeyVersionResolver.versionOf(key);
         KeyVersionResolver.checkUsable(key, describe(version), KeyOperation.SIGN);
         byte[] digest = sha256(DataKeyStatement.of(commitment));
-        String signingVersion = version;
         SignResult result = clients.call("sign", describe(version),
-                c -> c.crypto(keyName, signingVersion).sign(SignatureAlgorithm.RS256, digest));
+                c -> c.crypto(keyName, version).sign(SignatureAlgorithm.RS256, digest));
         return new DataKeySignature(vaultUrl + "/keys/" + keyName + "/" + version, result.getSignature());
     }
 

@@ -100,10 +100,7 @@ final class KeyVersionResolver {
     private ResolvedKey fetch(String version) {
         KeyVaultKey key = clients.call("getKey", describe(version),
                 c -> version == null ? c.keyClient.getKey(keyName) : c.keyClient.getKey(keyName, version));
-        String resolvedVersion = key.getProperties().getVersion();
-        if (resolvedVersion == null || resolvedVersion.isEmpty()) {
-            resolvedVersion = versionFromKid(key.getId());
-        }
+        String resolvedVersion = versionOf(key);
         checkUsable(key, describe(resolvedVersion), KeyOperation.WRAP_KEY);
         PublicKey publicKey = null;
         if (keepPublicKey) {
@@ -149,6 +146,12 @@ final class KeyVersionResolver {
             throw new KmsAccessException(Reason.KEY_NOT_USABLE, what + " does not allow the " + operation
                     + " operation (its key_ops are " + ops + ")");
         }
+    }
+
+    /** The version a fetched key names: its properties' version, else the last segment of its kid. */
+    static String versionOf(KeyVaultKey key) {
+        String version = key.getProperties().getVersion();
+        return version == null || version.isEmpty() ? versionFromKid(key.getId()) : version;
     }
 
     static String versionFromKid(String kid) {
