@@ -204,6 +204,25 @@ public final class KeyVaultTestDouble implements AutoCloseable {
         return createRsaKey(name, 2048, List.of("wrapKey", "unwrapKey", "encrypt", "decrypt"));
     }
 
+    /** Soft-deletes a key (every version), as {@code az keyvault key delete} does; its operations then answer 404. */
+    public void deleteKey(String name) {
+        if (state.deleteKey(name) == null) {
+            throw new IllegalArgumentException("no key " + name);
+        }
+    }
+
+    /** Purges a soft-deleted key for good ({@code az keyvault key purge}). */
+    public void purgeDeletedKey(String name) {
+        if (!state.purgeDeletedKey(name)) {
+            throw new IllegalArgumentException("no deleted key " + name);
+        }
+    }
+
+    /** Whether a soft-deleted key could still be recovered. */
+    public boolean isRecoverable(String name) {
+        return state.deleted(name) != null;
+    }
+
     public void setKeyEnabled(String name, String version, boolean enabled) {
         state.key(name, version).enabled = enabled;
     }

@@ -21,6 +21,11 @@ final class TenantState {
     private final Map<String, App> apps = new ConcurrentHashMap<>();
     private final Map<String, Map<String, KeyVersion>> keys = new ConcurrentHashMap<>();
     private final Map<String, String> latestVersion = new ConcurrentHashMap<>();
+    /** Soft-deleted keys (all versions), by name, with their deletion time: recoverable until purged. */
+    private final Map<String, Deleted> deletedKeys = new ConcurrentHashMap<>();
+
+    record Deleted(Map<String, KeyVersion> versions, String latest, long deletedAt) {
+    }
     private final Map<String, Set<String>> permissions = new ConcurrentHashMap<>();
     private final AtomicLong clockOffsetSeconds = new AtomicLong();
     private final Map<String, AtomicLong> operations = new ConcurrentHashMap<>();
@@ -109,6 +114,37 @@ final class TenantState {
                 .put(version, new KeyVersion(name, version, rsa(bits), new ArrayList<>(keyOps), now()));
         latestVersion.put(name, version);
         return version;
+    }
+
+    /** Soft-deletes every version of a key, as Key Vault does with soft delete on; null when there is no such key. */
+    Deleted deleteKey(String name) {
+        Map<String, KeyVersion> versions = keys.remove(name);
+        if (versions == null) {
+            return null;
+        }
+        Deleted d = new Deleted(versions, latestVersion.remove(name), now());
+        deletedKeys.put(name, d);
+        return d;
+    }
+
+    Deleted deleted(String name) {
+        return deletedKeys.get(name);
+    }
+
+    /** Purges a soft-deleted key for good; false when there is no such deleted key. */
+    boolean purgeDeletedKey(String name) {
+        return deletedKeys.remove(name) != null;
+    }
+
+    /** Recovers a soft-deleted key with all its versions; false when there is no such deleted key. */
+    boolean recoverDeletedKey(String name) {
+        Deleted d = deletedKeys.remove(name);
+        if (d == null) {
+            return false;
+        }
+        keys.put(name, d.versions());
+        latestVersion.put(name, d.latest());
+        return true;
     }
 
     /** A key version (the latest when {@code version} is null or empty), or null. */

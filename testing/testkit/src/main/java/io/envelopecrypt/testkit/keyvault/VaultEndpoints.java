@@ -67,6 +67,10 @@ final class VaultEndpoints {
             return;
         }
         String[] p = path.replaceAll("/+$", "").split("/");
+        if (p.length >= 3 && "deletedkeys".equals(p[1])) {
+            deletedKeys(ex, principal, p);
+            return;
+        }
         // p[0] = "", p[1] = "keys", p[2] = name, p[3] = version | "create", p[4] = op
         if (p.length < 3 || !"keys".equals(p[1])) {
             error(ex, 404, "NotFound", "Unsupported path on the Key Vault test double: " + path);
@@ -89,6 +93,10 @@ final class VaultEndpoints {
                     send(ex, 200, bundle(k));
                 }
             }
+        } else if (version == null && "DELETE".equals(method)) {
+            if (authorize(ex, principal, "keys/delete")) {
+                deleteKey(ex, name);
+            }
         } else if (op == null && "PATCH".equals(method)) {
             if (authorize(ex, principal, "keys/update")) {
                 updateKey(ex, name, version, req);
@@ -103,6 +111,63 @@ final class VaultEndpoints {
             }
         } else {
             error(ex, 405, "MethodNotAllowed", method + " " + path + " is not supported by the test double.");
+        }
+    }
+
+    /**
+     * Delete Key: soft-deletes every version and answers with the DeletedKeyBundle (the latest version's bundle plus
+     * recoveryId, deletedDate and scheduledPurgeDate, 90 days on); from then on the key's operations answer 404.
+     */
+    private void deleteKey(HttpExchange ex, String name) throws IOException {
+        TenantState.KeyVersion latest = state.find(name, null);
+        TenantState.Deleted d = latest == null ? null : state.deleteKey(name);
+        if (d == null) {
+            error(ex, 404, "KeyNotFound", "A key with (name/id) " + name + " was not found in this key vault.");
+            return;
+        }
+        send(ex, 200, deletedBundle(latest, d));
+    }
+
+    private ObjectNode deletedBundle(TenantState.KeyVersion latest, TenantState.Deleted d) {
+        ObjectNode b = bundle(latest);
+        b.put("recoveryId", vaultUrl + "/deletedkeys/" + latest.name);
+        b.put("deletedDate", d.deletedAt());
+        b.put("scheduledPurgeDate", d.deletedAt() + 90L * 86_400);
+        return b;
+    }
+
+    /** Get Deleted Key (GET), Purge Deleted Key (DELETE, 204) and Recover Deleted Key (POST .../recover). */
+    private void deletedKeys(HttpExchange ex, String principal, String[] p) throws IOException {
+        String name = p[2];
+        String method = ex.getRequestMethod();
+        TenantState.Deleted d = state.deleted(name);
+        if (p.length == 3 && "GET".equals(method)) {
+            if (authorize(ex, principal, "keys/get")) {
+                if (d == null) {
+                    error(ex, 404, "KeyNotFound", "Deleted Key not found: " + name);
+                } else {
+                    send(ex, 200, deletedBundle(d.versions().get(d.latest()), d));
+                }
+            }
+        } else if (p.length == 3 && "DELETE".equals(method)) {
+            if (authorize(ex, principal, "keys/purge")) {
+                if (state.purgeDeletedKey(name)) {
+                    ex.sendResponseHeaders(204, -1);
+                    ex.close();
+                } else {
+                    error(ex, 404, "KeyNotFound", "Deleted Key not found: " + name);
+                }
+            }
+        } else if (p.length == 4 && "recover".equals(p[3]) && "POST".equals(method)) {
+            if (authorize(ex, principal, "keys/recover")) {
+                if (state.recoverDeletedKey(name)) {
+                    send(ex, 200, bundle(state.key(name, null)));
+                } else {
+                    error(ex, 404, "KeyNotFound", "Deleted Key not found: " + name);
+                }
+            }
+        } else {
+            error(ex, 405, "MethodNotAllowed", method + " " + String.join("/", p) + " is not supported by the test double.");
         }
     }
 
