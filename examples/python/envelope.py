@@ -38,13 +38,29 @@ class EnvelopeError(Exception):
     """The envelope is not one this reader can open (section 6 of the specification)."""
 
 
+MAX_WRAPPED_COPIES = 8
+
+
 def envelope_from_json(fields):
     """The test vectors' JSON form (bytes as base64) to the dict form used here."""
     e = dict(fields)
     for name in BYTES_FIELDS:
         if e.get(name) is not None:
             e[name] = base64.b64decode(e[name])
+    if e.get("additionalWrappedKeys") is not None:
+        e["additionalWrappedKeys"] = [dict(c, wrappedDataKey=base64.b64decode(c["wrappedDataKey"]))
+                                      for c in e["additionalWrappedKeys"]]
     return e
+
+
+def wrapped_copies(e):
+    """Every wrapped copy of the data key as (keyId, dataKeyWrapAlgorithm, wrappedDataKey), the envelope's own fields
+    first, then `additionalWrappedKeys` (one per further KEK of the writer's keyring; section 1)."""
+    more = e.get("additionalWrappedKeys") or []
+    if len(more) >= MAX_WRAPPED_COPIES:
+        raise EnvelopeError("too many wrapped copies of the data key")
+    return [(e["keyId"], e["dataKeyWrapAlgorithm"], bytes(e["wrappedDataKey"]))] + [
+        (c["keyId"], c["dataKeyWrapAlgorithm"], bytes(c["wrappedDataKey"])) for c in more]
 
 
 def _field(value):
@@ -120,7 +136,8 @@ _KEY_VERSION = re.compile(r"[0-9A-Za-z]{1,64}")
 class KeyVaultUnwrapper:
     """Step 2 through Azure Key Vault with azure-keyvault-keys, only for the vault and key this reader is configured
     with: `keyId` comes from whoever wrote the record, so it is checked against the configured prefix before any
-    request carries a token, and unwrapped keys are cached per wrapped key (one call per data key).
+    request carries a token, and unwrapped keys are cached per wrapped key (one call per data key). Of a keyring's
+    copies, the first one for the configured key is used.
 
     Keep `verify_challenge_resource` on: it makes the SDK check that the vault's authentication challenge names
     the vault's own resource. Only a test double on a host outside *.vault.azure.net needs it off."""
@@ -133,9 +150,11 @@ class KeyVaultUnwrapper:
         self._clients, self._keys = {}, {}
 
     def unwrap(self, e):
-        key_id, algorithm, wrapped = e["keyId"], e["dataKeyWrapAlgorithm"], bytes(e["wrappedDataKey"])
-        if not key_id.startswith(self._prefix) or not _KEY_VERSION.fullmatch(key_id[len(self._prefix):]):
-            raise EnvelopeError("the envelope names a key this reader is not configured for")
+        mine = [c for c in wrapped_copies(e)
+                if c[0].startswith(self._prefix) and _KEY_VERSION.fullmatch(c[0][len(self._prefix):])]
+        if not mine:
+            raise EnvelopeError("no wrapped copy of the data key names the key this reader is configured for")
+        key_id, algorithm, wrapped = mine[0]
         if algorithm not in ("RSA-OAEP-256", "RSA-OAEP"):
             raise EnvelopeError("unsupported data key wrap algorithm")
         cache_key = (key_id, algorithm, wrapped)

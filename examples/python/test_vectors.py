@@ -23,6 +23,18 @@ def unwrap(e):
     return envelope.unwrap_with_local_key(KEKS["local"]["keyBase64"], e["dataKeyWrapAlgorithm"], e["wrappedDataKey"])
 
 
+def test_the_keyring_vector_decrypts_with_either_kek_alone():
+    vector = next(v for v in VECTORS if v["name"] == "payment-keyring")
+    e = envelope.envelope_from_json(vector["envelope"])
+    copies = envelope.wrapped_copies(e)
+    assert [c[1] for c in copies] == ["RSA-OAEP-256", "A256KW"]
+    by_rsa = envelope.unwrap_with_rsa_private_key(KEKS["rsa"]["privateKeyPkcs8Pem"], copies[0][1], copies[0][2])
+    by_local = envelope.unwrap_with_local_key(KEKS["local"]["keyBase64"], copies[1][1], copies[1][2])
+    assert by_rsa == by_local == bytes.fromhex(vector["dataKeyHex"])
+    for data_key in (by_rsa, by_local):
+        assert envelope.canonical(envelope.decrypt(e, data_key)) == vector["expectedJson"]
+
+
 def test_the_vectors_cover_every_wrap_algorithm_and_plaintext_format():
     assert {v["envelope"]["dataKeyWrapAlgorithm"] for v in VECTORS} == {"RSA-OAEP-256", "RSA-OAEP", "A256KW"}
     assert {v["envelope"]["payloadFormat"] for v in VECTORS} == {"avro", "avro-schemaless"}

@@ -2,6 +2,7 @@ package io.envelopecrypt.connect.crypto;
 
 import io.envelopecrypt.connect.kms.DataKeySignature;
 import io.envelopecrypt.connect.kms.KeyEncryptionKeyProvider;
+import io.envelopecrypt.connect.kms.Keyring;
 import io.envelopecrypt.connect.kms.WrappedKey;
 
 import org.slf4j.Logger;
@@ -10,40 +11,49 @@ import org.slf4j.LoggerFactory;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The encrypting side's data-key cache: one current data key, replaced after {@code maxRecords}
  * records or {@code maxAgeMillis}, whichever comes first. Only creating a key calls the KEK provider,
- * so the key service sees one wrap per rotation rather than one per record. Owns the KEK provider: closing
- * the manager wipes the current key and closes the provider.
+ * so the key service sees one wrap per rotation rather than one per record. With a keyring, each data key is
+ * wrapped by every member; a key that some members could not wrap (kek.ring.wrap.policy=available) lives at most
+ * {@link #INCOMPLETE_KEY_MAX_AGE_MS}, so the missing copies return soon after their vault does. Owns the keyring:
+ * closing the manager wipes the current key and closes it.
  */
 public final class DataKeyManager implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DataKeyManager.class);
 
-    private final KeyEncryptionKeyProvider kek;
+    /** Longest life of a data key that lacks a copy under some keyring member. */
+    public static final long INCOMPLETE_KEY_MAX_AGE_MS = 60_000L;
+
+    private final Keyring kek;
     private final long maxRecords;
     private final long maxAgeMillis;
     private final Clock clock;
     private final SecureRandom random;
     private final Object rotationLock = new Object();
     private final AtomicLong created = new AtomicLong();
+    private final AtomicLong incomplete = new AtomicLong();
     private volatile DataKey current;
     private volatile boolean closed;
 
     /** A data key with its wrapped form and signature; {@link #release()} it once the record is sealed. */
     public static final class DataKey {
         private final SealingKey key;
-        private final WrappedKey wrapped;
+        private final List<WrappedKey> copies;
         private final DataKeySignature signature;
         private final long createdAtMillis;
+        private final long maxAgeMillis;
         private final AtomicLong uses = new AtomicLong();
 
-        DataKey(SealingKey key, WrappedKey wrapped, DataKeySignature signature, long createdAtMillis) {
+        DataKey(SealingKey key, List<WrappedKey> copies, DataKeySignature signature, long createdAtMillis, long maxAgeMillis) {
             this.key = key;
-            this.wrapped = wrapped;
+            this.copies = copies;
             this.signature = signature;
             this.createdAtMillis = createdAtMillis;
+            this.maxAgeMillis = maxAgeMillis;
         }
 
         /** Null unless the provider signs data keys. */
@@ -55,8 +65,14 @@ public final class DataKeyManager implements AutoCloseable {
             return key;
         }
 
+        /** The first wrapped copy. */
         public WrappedKey wrapped() {
-            return wrapped;
+            return copies.get(0);
+        }
+
+        /** Every wrapped copy, one per keyring member that wrapped the key, in ring order. */
+        public List<WrappedKey> copies() {
+            return copies;
         }
 
         public void release() {
@@ -64,13 +80,17 @@ public final class DataKeyManager implements AutoCloseable {
         }
 
         /** Counts one more record; false once the key reached its record or age limit. */
-        boolean tryUse(long maxRecords, long maxAgeMillis, long nowMillis) {
+        boolean tryUse(long maxRecords, long nowMillis) {
             return nowMillis - createdAtMillis < maxAgeMillis && uses.incrementAndGet() <= maxRecords;
         }
     }
 
     public DataKeyManager(KeyEncryptionKeyProvider kek, long maxRecords, long maxAgeMillis, Clock clock,
                           SecureRandom random) {
+        this(Keyring.of(kek), maxRecords, maxAgeMillis, clock, random);
+    }
+
+    public DataKeyManager(Keyring kek, long maxRecords, long maxAgeMillis, Clock clock, SecureRandom random) {
         if (maxRecords < 1 || maxAgeMillis < 1) {
             throw new IllegalArgumentException("limits must be positive");
         }
@@ -93,7 +113,7 @@ public final class DataKeyManager implements AutoCloseable {
                 throw new IllegalStateException("the data key manager is closed");
             }
             DataKey key = current;
-            if (key != null && key.tryUse(maxRecords, maxAgeMillis, clock.millis()) && key.key.lease()) {
+            if (key != null && key.tryUse(maxRecords, clock.millis()) && key.key.lease()) {
                 return key;
             }
             synchronized (rotationLock) {
@@ -113,12 +133,20 @@ public final class DataKeyManager implements AutoCloseable {
         random.nextBytes(material);
         SealingKey sealing = null;
         try {
-            WrappedKey wrapped = kek.wrap(material);
+            Keyring.Wrapped wrapped = kek.wrap(material);
             sealing = new SealingKey(material, random.nextInt());
-            DataKeySignature signature = kek.signDataKey(sealing.commitment());
-            DataKey key = new DataKey(sealing, wrapped, signature, clock.millis());
+            DataKeySignature signature = kek.sign(sealing.commitment());
+            long maxAge = wrapped.complete() ? maxAgeMillis : Math.min(maxAgeMillis, INCOMPLETE_KEY_MAX_AGE_MS);
+            DataKey key = new DataKey(sealing, wrapped.copies(), signature, clock.millis(), maxAge);
             long n = created.incrementAndGet();
-            log.debug("Created data key #{} wrapped by {}{}", n, wrapped.keyId(),
+            if (!wrapped.complete()) {
+                incomplete.incrementAndGet();
+                log.warn("Data key #{} has no copy under keyring member(s) {} (unreachable or refusing; "
+                        + "kek.ring.wrap.policy=available): records encrypted under it cannot be decrypted with {} alone. "
+                        + "It is replaced within {} s; add the missing copies later with 'envelopecrypt rewrap --add-kek'",
+                        n, wrapped.missing(), wrapped.missing(), maxAge / 1000);
+            }
+            log.debug("Created data key #{} wrapped by {}{}", n, wrapped.copies().get(0).keyId(),
                     signature == null ? "" : ", signed by " + signature.signingKeyId());
             return key;
         } catch (RuntimeException e) {
@@ -134,6 +162,15 @@ public final class DataKeyManager implements AutoCloseable {
     /** Data keys created so far (each one a wrap call to the KEK provider). */
     public long keysCreated() {
         return created.get();
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** Data keys made without a copy under every keyring member. */
+    public long incompleteKeys() {
+        return incomplete.get();
     }
 
     /** Calls made to a remote key service so far. */

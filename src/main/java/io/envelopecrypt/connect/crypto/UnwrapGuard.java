@@ -13,7 +13,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * stalling the sink on throttling. Two defences:
  * <ul>
  *   <li>a refused wrapped key (tampered, foreign, unknown key) is remembered (bounded, for a while) and refused
- *       again without a call;</li>
+ *       again without a call; a KEK version the key service reported missing, disabled or expired is remembered
+ *       as such, so every data key it wrapped (an erased tenant's, say) costs at most one call per
+ *       {@link #REMEMBER_MILLIS} ({@link #REMEMBER_UNUSABLE_MILLIS} for a disabled one, which may be re-enabled);</li>
  *   <li>refusals of keys not seen before draw on a budget ({@code failuresPerMinute}, also the burst); while it
  *       is empty, unseen keys are refused without a call ({@link KmsAccessException.Reason#UNWRAP_BUDGET_EXHAUSTED},
  *       a record problem, so the record goes to the dead-letter topic and the sink keeps moving).</li>
@@ -23,14 +25,16 @@ import java.util.concurrent.atomic.AtomicLong;
 final class UnwrapGuard {
     static final int MAX_REMEMBERED = 10_000;
     static final long REMEMBER_MILLIS = 10 * 60 * 1000L;
+    static final long REMEMBER_UNUSABLE_MILLIS = 60 * 1000L;
 
     private final double capacity;
     private final double tokensPerMilli;
-    private final Map<WrappedKey, Refusal> refused = new LinkedHashMap<>(64, 0.75f, true) {
+    /** By WrappedKey (that wrapped key was refused) or by key id String (every key it wrapped is refused). */
+    private final Map<Object, Refusal> refused = new LinkedHashMap<>(64, 0.75f, true) {
         private static final long serialVersionUID = 1L;
 
         @Override
-        protected boolean removeEldestEntry(Map.Entry<WrappedKey, Refusal> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<Object, Refusal> eldest) {
             return size() > MAX_REMEMBERED;
         }
     };
@@ -39,7 +43,7 @@ final class UnwrapGuard {
     private final AtomicLong rememberedRefusals = new AtomicLong();
     private final AtomicLong budgetRefusals = new AtomicLong();
 
-    private record Refusal(KmsAccessException.Reason reason, String message, long atMillis) {
+    private record Refusal(KmsAccessException.Reason reason, String message, long atMillis, long forMillis) {
     }
 
     UnwrapGuard(int failuresPerMinute, long nowMillis) {
@@ -52,7 +56,10 @@ final class UnwrapGuard {
     /** Throws when {@code wrapped} was refused recently, or when unseen keys may not be tried now. */
     synchronized void beforeUnwrap(WrappedKey wrapped, long nowMillis) {
         Refusal known = refused.get(wrapped);
-        if (known != null && nowMillis - known.atMillis() < REMEMBER_MILLIS) {
+        if (known == null || nowMillis - known.atMillis() >= known.forMillis()) {
+            known = refused.get(wrapped.keyId());
+        }
+        if (known != null && nowMillis - known.atMillis() < known.forMillis()) {
             rememberedRefusals.incrementAndGet();
             throw new KmsAccessException(known.reason(), known.message() + " (remembered; not sent to the key service again)");
         }
@@ -71,10 +78,17 @@ final class UnwrapGuard {
      * genuine keys of the budget).
      */
     synchronized void refused(WrappedKey wrapped, KmsAccessException e, long nowMillis, boolean costACall) {
+        if (costACall && e.reason() == KmsAccessException.Reason.KEY_NOT_USABLE) {
+            // Disabled or expired: not the record's fault, so no budget is drawn, but its other data keys are not
+            // sent either while it stays so.
+            refused.put(wrapped.keyId(), new Refusal(e.reason(), e.getMessage(), nowMillis, REMEMBER_UNUSABLE_MILLIS));
+            return;
+        }
         if (!e.isRecordProblem() || e.reason() == KmsAccessException.Reason.UNWRAP_BUDGET_EXHAUSTED) {
             return;
         }
-        refused.put(wrapped, new Refusal(e.reason(), e.getMessage(), nowMillis));
+        boolean wholeKey = costACall && e.reason() == KmsAccessException.Reason.KEY_NOT_FOUND;
+        refused.put(wholeKey ? wrapped.keyId() : wrapped, new Refusal(e.reason(), e.getMessage(), nowMillis, REMEMBER_MILLIS));
         if (costACall) {
             refill(nowMillis);
             tokens = Math.max(0, tokens - 1);

@@ -2,7 +2,9 @@ package io.envelopecrypt.connect.crypto;
 
 import io.envelopecrypt.connect.kms.DataKeySignature;
 import io.envelopecrypt.connect.kms.KeyEncryptionKeyProvider;
+import io.envelopecrypt.connect.kms.Keyring;
 import io.envelopecrypt.connect.kms.KmsAccessException;
+import io.envelopecrypt.connect.kms.KmsUnavailableException;
 import io.envelopecrypt.connect.kms.WrappedKey;
 
 import java.time.Clock;
@@ -25,11 +27,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * concurrent misses for one key wait for one call (a lock per key, so other keys are not held up), and
  * wrapped keys that fail to unwrap are guarded against floods ({@link UnwrapGuard}). Keys past their time to
  * live are wiped by a background sweep too, so a key no record asks for again does not outlive it.
- * Evicted keys are wiped once no record is using them. Owns the KEK provider: closing the cache wipes every
- * key and closes the provider.
+ * Evicted keys are wiped once no record is using them. With a keyring, an envelope's copies are tried in the
+ * ring's order, the cache first: an unreachable or refusing member hands over to the next (counted as failovers).
+ * Owns the keyring: closing the cache wipes every key and closes it.
  */
 public final class UnwrappedKeyCache implements AutoCloseable {
-    private final KeyEncryptionKeyProvider kek;
+    private final Keyring kek;
     private final int maxEntries;
     private final long ttlMillis;
     private final Clock clock;
@@ -40,6 +43,7 @@ public final class UnwrappedKeyCache implements AutoCloseable {
     private final AtomicLong hits = new AtomicLong();
     private final AtomicLong unwraps = new AtomicLong();
     private final AtomicLong evictions = new AtomicLong();
+    private final AtomicLong failovers = new AtomicLong();
     private final ScheduledFuture<?> sweep;
 
     /** One daemon thread for every cache's sweep: cheap, and it never keeps a worker from exiting. */
@@ -59,6 +63,10 @@ public final class UnwrappedKeyCache implements AutoCloseable {
 
     /** @param failuresPerMinute refusals of unseen wrapped keys allowed per minute (and in a burst) */
     public UnwrappedKeyCache(KeyEncryptionKeyProvider kek, int maxEntries, long ttlMillis, int failuresPerMinute, Clock clock) {
+        this(Keyring.of(kek), maxEntries, ttlMillis, failuresPerMinute, clock);
+    }
+
+    public UnwrappedKeyCache(Keyring kek, int maxEntries, long ttlMillis, int failuresPerMinute, Clock clock) {
         if (maxEntries < 1 || ttlMillis < 1 || failuresPerMinute < 1) {
             throw new IllegalArgumentException("limits must be positive");
         }
@@ -94,6 +102,43 @@ public final class UnwrappedKeyCache implements AutoCloseable {
 
     /** A leased data key for {@code wrapped}; release it when the record is opened. */
     public AesGcmKey acquire(WrappedKey wrapped) {
+        return acquire(List.of(wrapped));
+    }
+
+    /**
+     * A leased data key from one of an envelope's wrapped copies; release it when the record is opened. Copies no
+     * member may unwrap are ignored (none at all: a {@link KmsAccessException}); members are tried in order. When
+     * none succeeds, an unreachable member's failure (retriable) is thrown before any refusal.
+     */
+    public AesGcmKey acquire(List<WrappedKey> copies) {
+        List<Keyring.Candidate> candidates = kek.candidates(copies);
+        for (Keyring.Candidate c : candidates) {
+            AesGcmKey key = cached(c.copy());
+            if (key != null) {
+                hits.incrementAndGet();
+                return key;
+            }
+        }
+        if (candidates.size() == 1) {
+            return acquire(candidates.get(0));
+        }
+        RuntimeException unavailable = null;
+        RuntimeException refused = null;
+        for (Keyring.Candidate c : candidates) {
+            try {
+                return acquire(c);
+            } catch (KmsUnavailableException e) {
+                unavailable = unavailable == null ? kek.inRing(c.member(), e) : unavailable;
+            } catch (KmsAccessException e) {
+                refused = refused == null ? kek.inRing(c.member(), e) : refused;
+            }
+            failovers.incrementAndGet();
+        }
+        throw unavailable != null ? unavailable : refused;
+    }
+
+    private AesGcmKey acquire(Keyring.Candidate candidate) {
+        WrappedKey wrapped = candidate.copy();
         AesGcmKey key = cached(wrapped);
         if (key != null) {
             hits.incrementAndGet();
@@ -107,21 +152,21 @@ public final class UnwrappedKeyCache implements AutoCloseable {
                     hits.incrementAndGet();
                     return key;
                 }
-                return unwrap(wrapped);
+                return unwrap(candidate.member().provider(), wrapped);
             }
         } finally {
             unwrapping.remove(wrapped, lock);
         }
     }
 
-    private AesGcmKey unwrap(WrappedKey wrapped) {
+    private AesGcmKey unwrap(KeyEncryptionKeyProvider member, WrappedKey wrapped) {
         guard.beforeUnwrap(wrapped, clock.millis());
-        long callsBefore = kek.remoteCalls();
+        long callsBefore = member.remoteCalls();
         byte[] material;
         try {
-            material = kek.unwrap(wrapped);
+            material = member.unwrap(wrapped);
         } catch (KmsAccessException e) {
-            guard.refused(wrapped, e, clock.millis(), kek.remoteCalls() > callsBefore);
+            guard.refused(wrapped, e, clock.millis(), member.remoteCalls() > callsBefore);
             throw e;
         } finally {
             unwraps.incrementAndGet();
@@ -190,6 +235,11 @@ public final class UnwrappedKeyCache implements AutoCloseable {
 
     public long evictions() {
         return evictions.get();
+    }
+
+    /** Times a keyring member failed to unwrap and the next one was tried. */
+    public long failovers() {
+        return failovers.get();
     }
 
     public int size() {

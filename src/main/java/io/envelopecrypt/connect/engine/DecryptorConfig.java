@@ -1,6 +1,8 @@
 package io.envelopecrypt.connect.engine;
 
+import io.envelopecrypt.connect.kms.KekCallListener;
 import io.envelopecrypt.connect.kms.KeyEncryptionKeyProvider;
+import io.envelopecrypt.connect.kms.Keyring;
 
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -78,5 +80,10 @@ public class DecryptorConfig extends AbstractConfig {
     /** A new provider for unwrapping; the caller owns it. */
     public KeyEncryptionKeyProvider kekProvider() {
         return KekProviders.create(this, KeyEncryptionKeyProvider.KeyOperation.UNWRAP);
+    }
+
+    /** The configured keyring (kek.ring, or the one KEK), metered by {@code listener}; the caller owns it. */
+    public Keyring keyring(KekCallListener listener) {
+        return KekProviders.createRing(this, KeyEncryptionKeyProvider.KeyOperation.UNWRAP, listener);
     }
 }

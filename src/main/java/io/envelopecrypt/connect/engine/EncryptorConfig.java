@@ -1,16 +1,25 @@
 package io.envelopecrypt.connect.engine;
 
+import io.envelopecrypt.connect.kms.KekCallListener;
 import io.envelopecrypt.connect.kms.KeyEncryptionKeyProvider;
+import io.envelopecrypt.connect.kms.Keyring;
 
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigException;
 
 import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /** The settings of an {@link EnvelopeEncryptor}: the KEK provider, the data-key rotation limits, the context. */
 public class EncryptorConfig extends AbstractConfig {
     public static final String DEK_MAX_RECORDS = "dek.max.records";
     public static final String DEK_MAX_AGE_MS = "dek.max.age.ms";
+    public static final String KEY_ALLOWED_PATTERN = "kek.key.allowed.pattern";
+    public static final String KEY_FALLBACK = "kek.key.fallback";
+    public static final String KEY_CACHE_MAX = "kek.key.cache.max";
+    public static final String GROUP_KEY_SELECTION = "Per-record key selection";
 
     /** 2^32 GCM invocations per key: NIST SP 800-38D's limit, kept although IVs come from a per-key counter. */
     public static final long GCM_INVOCATION_LIMIT = 1L << 32;
@@ -53,7 +62,56 @@ public class EncryptorConfig extends AbstractConfig {
                 .define(DEK_MAX_AGE_MS, ConfigDef.Type.LONG, DEFAULT_DEK_MAX_AGE_MS,
                         ConfigDef.Range.atLeast(1000), ConfigDef.Importance.LOW,
                         "Age after which a data key is replaced, whatever its record count.",
-                        GROUP_DATA_KEYS, 2, ConfigDef.Width.SHORT, "Data key lifetime");
+                        GROUP_DATA_KEYS, 2, ConfigDef.Width.SHORT, "Data key lifetime")
+                .define(KEY_ALLOWED_PATTERN, ConfigDef.Type.STRING, null, new RegexValidator(), ConfigDef.Importance.HIGH,
+                        "Per-record key selection: a regular expression every selected key name must match in full "
+                                + "(e.g. tenant-[0-9]{1,6}), so a record cannot pick an arbitrary key. Required with "
+                                + "kek.key.template.",
+                        GROUP_KEY_SELECTION, 2, ConfigDef.Width.MEDIUM, "Allowed key names")
+                .define(KEY_FALLBACK, ConfigDef.Type.STRING, null, ConfigDef.Importance.MEDIUM,
+                        "Per-record key selection: the key name used when a record has no value for the template or "
+                                + "its key name is not allowed. Empty (the default): such a record fails (a DataException, "
+                                + "so errors.tolerance decides). A key that is missing, disabled or deleted in the vault "
+                                + "always fails the record: erasing a tenant's key never sends its records to the fallback.",
+                        GROUP_KEY_SELECTION, 3, ConfigDef.Width.MEDIUM, "Fallback key name")
+                .define(KEY_CACHE_MAX, ConfigDef.Type.INT, 1000, ConfigDef.Range.between(1, 100_000), ConfigDef.Importance.LOW,
+                        "Per-record key selection: keys with a live data key at once. The least recently used key's data "
+                                + "key is wiped beyond this, and its next record makes a new one (one more Key Vault call).",
+                        GROUP_KEY_SELECTION, 4, ConfigDef.Width.SHORT, "Keys with live data keys");
+    }
+
+    /** The pattern selected key names must match, or null when none is configured. */
+    public Pattern keyAllowedPattern() {
+        String regex = getString(KEY_ALLOWED_PATTERN);
+        return regex == null ? null : Pattern.compile(regex);
+    }
+
+    public String keyFallback() {
+        return getString(KEY_FALLBACK);
+    }
+
+    public int keyCacheMax() {
+        return getInt(KEY_CACHE_MAX);
+    }
+
+    /** A regular expression that compiles. */
+    static final class RegexValidator implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            if (value == null) {
+                return;
+            }
+            try {
+                Pattern.compile(value.toString());
+            } catch (PatternSyntaxException e) {
+                throw new ConfigException(name, value, "not a regular expression: " + e.getDescription());
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "a Java regular expression";
+        }
     }
 
     public EnvelopeContext context() {
@@ -71,5 +129,10 @@ public class EncryptorConfig extends AbstractConfig {
     /** A new provider for wrapping; the caller owns it. */
     public KeyEncryptionKeyProvider kekProvider() {
         return KekProviders.create(this, KeyEncryptionKeyProvider.KeyOperation.WRAP);
+    }
+
+    /** The configured keyring (kek.ring, or the one KEK), metered by {@code listener}; the caller owns it. */
+    public Keyring keyring(KekCallListener listener) {
+        return KekProviders.createRing(this, KeyEncryptionKeyProvider.KeyOperation.WRAP, listener);
     }
 }

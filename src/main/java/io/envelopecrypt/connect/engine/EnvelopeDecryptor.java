@@ -7,8 +7,8 @@ import io.envelopecrypt.connect.envelope.Envelope;
 import io.envelopecrypt.connect.envelope.EnvelopeOpener;
 import io.envelopecrypt.connect.kms.KekCallListener;
 import io.envelopecrypt.connect.kms.KeyEncryptionKeyProvider;
+import io.envelopecrypt.connect.kms.Keyring;
 import io.envelopecrypt.connect.kms.KmsAccessException;
-import io.envelopecrypt.connect.kms.MeteredKeyProvider;
 import io.envelopecrypt.connect.payload.PayloadCodecCache;
 
 import java.time.Clock;
@@ -17,7 +17,8 @@ import java.util.Objects;
 /**
  * Turns an {@link Envelope} back into the original value and Connect schema: the one decrypting engine behind
  * every door (the Connect transform, the Java consumer API, the CLI). Unwrapped data keys are cached, bounded
- * in number and age, so the KEK is called once per distinct data key.
+ * in number and age, so the KEK is called once per distinct data key. With a keyring, an envelope's wrapped copies
+ * are unwrapped by the configured members in order, failing over when one is unreachable or refuses.
  *
  * <p>Thread-safe. Failures never contain plaintext or key material: {@code MalformedEnvelopeException},
  * {@code EnvelopeAuthenticationException} and {@link DataKeyRejectedException} (all {@code DataException}s) for
@@ -31,8 +32,7 @@ public final class EnvelopeDecryptor implements AutoCloseable {
 
     /** A decryptor from settings; {@code listener} hears every KEK call (metrics). */
     public static EnvelopeDecryptor create(DecryptorConfig config, KekCallListener listener, Clock clock) {
-        KeyEncryptionKeyProvider kek = new MeteredKeyProvider(config.kekProvider(), listener);
-        return new EnvelopeDecryptor(kek, config.dekCacheMaxEntries(), config.dekCacheTtlMs(),
+        return new EnvelopeDecryptor(config.keyring(listener), config.dekCacheMaxEntries(), config.dekCacheTtlMs(),
                 config.dekUnwrapFailuresPerMinute(), config.context(), clock);
     }
 
@@ -46,6 +46,13 @@ public final class EnvelopeDecryptor implements AutoCloseable {
      * @param context                 the context envelopes must be bound to ({@link EnvelopeContext#none()}: any)
      */
     public EnvelopeDecryptor(KeyEncryptionKeyProvider kek, int maxCachedKeys, long keyTtlMillis, int unwrapFailuresPerMinute,
+                             EnvelopeContext context, Clock clock) {
+        this(Keyring.of(Objects.requireNonNull(kek, "kek")), maxCachedKeys, keyTtlMillis, unwrapFailuresPerMinute, context,
+                clock);
+    }
+
+    /** A decryptor over a keyring of your own; it closes the ring when closed. */
+    public EnvelopeDecryptor(Keyring kek, int maxCachedKeys, long keyTtlMillis, int unwrapFailuresPerMinute,
                              EnvelopeContext context, Clock clock) {
         this.context = Objects.requireNonNull(context, "context");
         this.dataKeys = new UnwrappedKeyCache(Objects.requireNonNull(kek, "kek"), maxCachedKeys, keyTtlMillis,
@@ -88,7 +95,7 @@ public final class EnvelopeDecryptor implements AutoCloseable {
 
     private AesGcmKey unwrap(Envelope envelope) {
         try {
-            return dataKeys.acquire(envelope.wrappedKey());
+            return dataKeys.acquire(envelope.wrappedKeys());
         } catch (KmsAccessException e) {
             if (e.isRecordProblem()) {
                 throw new DataKeyRejectedException(e);
@@ -113,6 +120,11 @@ public final class EnvelopeDecryptor implements AutoCloseable {
 
     public long cacheEvictions() {
         return dataKeys.evictions();
+    }
+
+    /** Times a keyring member could not unwrap and the next one was tried. */
+    public long keyringFailovers() {
+        return dataKeys.failovers();
     }
 
     public int cachedKeys() {

@@ -1,7 +1,10 @@
 package io.envelopecrypt.connect.engine;
 
 import io.envelopecrypt.connect.kms.KekProviderFactory;
+import io.envelopecrypt.connect.kms.KekCallListener;
 import io.envelopecrypt.connect.kms.KeyEncryptionKeyProvider;
+import io.envelopecrypt.connect.kms.Keyring;
+import io.envelopecrypt.connect.kms.MeteredKeyProvider;
 import io.envelopecrypt.connect.kms.azure.AzureKeyVaultProviderFactory;
 import io.envelopecrypt.connect.kms.local.LocalKekProviderFactory;
 
@@ -9,8 +12,13 @@ import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * The key-encryption-key providers this plugin ships, and the {@code kek.provider} setting that picks one.
@@ -19,11 +27,21 @@ import java.util.Locale;
 public final class KekProviders {
     public static final String PROVIDER = "kek.provider";
     public static final String VERIFY_ON_START = "kek.verify.on.start";
+    public static final String RING = "kek.ring";
+    public static final String RING_PREFIX = "kek.ring.";
+    public static final String RING_WRAP_POLICY = "kek.ring.wrap.policy";
     public static final String GROUP = "Key-encryption key";
+    private static final Pattern ALIAS = Pattern.compile("[a-z0-9][a-z0-9-]{0,31}");
+    /** The KEK settings alone, for a keyring member's configuration. */
+    private static final ConfigDef MEMBER_DEF = new ConfigDef();
 
     /** In documentation order: production first. */
     public static final List<KekProviderFactory> FACTORIES = List.of(
             new AzureKeyVaultProviderFactory(), new LocalKekProviderFactory());
+
+    static {
+        addTo(MEMBER_DEF);
+    }
 
     private KekProviders() {
     }
@@ -43,8 +61,91 @@ public final class KekProviders {
                         + "(wrapKey for EncryptPayload, unwrapKey for DecryptPayload), so a wrong key, "
                         + "permission or credential fails the task at once instead of at the first record.",
                 GROUP, 2, ConfigDef.Width.SHORT, "Verify KEK on start");
+        def.define(RING, ConfigDef.Type.LIST, "", new RingAliases(), ConfigDef.Importance.MEDIUM,
+                "A keyring: aliases of several key-encryption keys (e.g. 'eastus,westeu'), each configured by the "
+                        + "settings above with its own values under 'kek.ring.<alias>.' (e.g. "
+                        + "kek.ring.westeu.azure.keyvault.url); unprefixed values apply to every member. Encrypting wraps "
+                        + "each data key with every member and carries every copy, so any one member decrypts alone (a "
+                        + "second region, or a migration from a local key). Decrypting tries the members in this order, "
+                        + "failing over when one is unreachable. Empty (the default): the one key the settings above describe.",
+                GROUP, 3, ConfigDef.Width.LONG, "Keyring");
+        def.define(RING_WRAP_POLICY, ConfigDef.Type.STRING, "all", ConfigDef.CaseInsensitiveValidString.in("all", "available"),
+                ConfigDef.Importance.MEDIUM,
+                "Encrypting with a keyring: 'all' (the default) fails a record when any member cannot wrap its new data "
+                        + "key (retriable while a vault is unreachable), so every record always has every copy. "
+                        + "'available' proceeds with the members that wrapped: records then have no copy under the "
+                        + "missing member, so losing the remaining region loses them; such data keys are replaced within "
+                        + "60 s and logged, and 'envelopecrypt rewrap --add-kek' adds the copies later.",
+                GROUP, 4, ConfigDef.Width.SHORT, "Keyring wrap policy");
         FACTORIES.forEach(f -> f.define(def));
         return def;
+    }
+
+    /**
+     * The configured keyring for {@code operation}: the members of {@code kek.ring}, or the one key the settings
+     * describe, each metered by {@code listener} and verified at once when {@code kek.verify.on.start} says so.
+     */
+    public static Keyring createRing(AbstractConfig config, KeyEncryptionKeyProvider.KeyOperation operation,
+                                     KekCallListener listener) {
+        Keyring.WrapPolicy policy = Keyring.WrapPolicy.valueOf(config.getString(RING_WRAP_POLICY).toUpperCase(Locale.ROOT));
+        List<String> aliases = config.getList(RING);
+        if (aliases.isEmpty()) {
+            return new Keyring(List.of(new Keyring.Member("kek", new MeteredKeyProvider(create(config, operation), listener))),
+                    policy);
+        }
+        List<Keyring.Member> members = new ArrayList<>(aliases.size());
+        try {
+            for (String alias : aliases) {
+                KeyEncryptionKeyProvider member = create(memberConfig(config, alias), operation);
+                members.add(new Keyring.Member(alias, new MeteredKeyProvider(member, listener)));
+            }
+        } catch (RuntimeException e) {
+            members.forEach(m -> m.provider().close());
+            throw e;
+        }
+        return new Keyring(members, policy);
+    }
+
+    /** A member's settings: every unprefixed setting, overridden by those under {@code kek.ring.<alias>.}. */
+    static AbstractConfig memberConfig(AbstractConfig config, String alias) {
+        Map<String, Object> props = new HashMap<>();
+        config.originals().forEach((k, v) -> {
+            if (!k.startsWith(RING_PREFIX)) {
+                props.put(k, v);
+            }
+        });
+        Map<String, Object> own = config.originalsWithPrefix(RING_PREFIX + alias + ".");
+        props.putAll(own);
+        try {
+            return new AbstractConfig(MEMBER_DEF, props, false);
+        } catch (ConfigException e) {
+            throw new ConfigException("Keyring member '" + alias + "' (" + RING_PREFIX + alias + ".*): " + e.getMessage());
+        }
+    }
+
+    /** Keyring aliases: short lower-case names, distinct. */
+    static final class RingAliases implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            @SuppressWarnings("unchecked")
+            List<String> aliases = (List<String>) value;
+            if (aliases.size() > 8) {
+                throw new ConfigException(name, value, "a keyring has at most 8 members (envelopes carry at most 8 copies)");
+            }
+            for (String alias : aliases) {
+                if (!ALIAS.matcher(alias).matches() || alias.equals("wrap")) {
+                    throw new ConfigException(name, alias, "aliases are 1-32 lower-case letters, digits or dashes (not 'wrap')");
+                }
+            }
+            if (new HashSet<>(aliases).size() != aliases.size()) {
+                throw new ConfigException(name, value, "aliases must be distinct");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "distinct aliases of 1-32 lower-case letters, digits or dashes";
+        }
     }
 
     /** The factory named by {@code kek.provider}. */

@@ -1,5 +1,6 @@
 package io.envelopecrypt.connect.envelope;
 
+import io.envelopecrypt.connect.kms.WrappedKey;
 import io.envelopecrypt.connect.payload.TrustedStructs;
 
 import org.apache.kafka.connect.data.Field;
@@ -7,10 +8,13 @@ import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.Struct;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
+import static io.envelopecrypt.connect.envelope.EnvelopeSchema.ADDITIONAL_WRAPPED_KEYS;
 import static io.envelopecrypt.connect.envelope.EnvelopeSchema.CONTEXT;
 import static io.envelopecrypt.connect.envelope.EnvelopeSchema.DATA_KEY_COMMITMENT;
 import static io.envelopecrypt.connect.envelope.EnvelopeSchema.DATA_KEY_SIGNATURE;
@@ -66,10 +70,23 @@ public final class EnvelopeCodec {
                 case DATA_KEY_COMMITMENT -> e.dataKeyCommitment();
                 case SIGNING_KEY_ID -> e.signingKeyId();
                 case DATA_KEY_SIGNATURE -> e.dataKeySignature();
+                case ADDITIONAL_WRAPPED_KEYS -> additionalWrappedKeys(e.additionalWrappedKeys(), f.schema().valueSchema());
                 default -> throw new IllegalArgumentException("not an envelope schema: unknown field " + f.name());
             });
         }
         return s;
+    }
+
+    private static List<Struct> additionalWrappedKeys(List<WrappedKey> copies, Schema copySchema) {
+        if (copies.isEmpty()) {
+            return null;
+        }
+        List<Struct> out = new ArrayList<>(copies.size());
+        for (WrappedKey k : copies) {
+            out.add(new Struct(copySchema).put(KEY_ID, k.keyId()).put(DATA_KEY_WRAP_ALGORITHM, k.algorithm())
+                    .put(WRAPPED_DATA_KEY, k.wrapped()));
+        }
+        return out;
     }
 
     /** True when a value looks like an envelope (it has the version and ciphertext fields). */
@@ -85,18 +102,7 @@ public final class EnvelopeCodec {
 
     /** Reads an envelope from a Struct or Map; throws {@link MalformedEnvelopeException} when it is not valid. */
     public static Envelope read(Object value) {
-        FieldReader r;
-        if (value instanceof Struct s) {
-            r = name -> {
-                Field f = s.schema().field(name);
-                return f == null ? null : s.get(f);
-            };
-        } else if (value instanceof Map<?, ?> m) {
-            r = m::get;
-        } else {
-            throw new MalformedEnvelopeException("Expected an envelope (Struct or Map) but the value is a "
-                    + (value == null ? "null" : value.getClass().getName()));
-        }
+        FieldReader r = fieldReader(value, "an envelope");
         return new Envelope(
                 requiredInt(r, ENVELOPE_VERSION),
                 string(r, ID, true, MAX_STRING_CHARS),
@@ -115,7 +121,45 @@ public final class EnvelopeCodec {
                 // Optional here so that an envelope of another version is refused for its version (EnvelopeOpener.check).
                 optionalBytes(r, DATA_KEY_COMMITMENT, MAX_WRAPPED_KEY_BYTES),
                 string(r, SIGNING_KEY_ID, false, MAX_STRING_CHARS),
-                optionalBytes(r, DATA_KEY_SIGNATURE, MAX_WRAPPED_KEY_BYTES));
+                optionalBytes(r, DATA_KEY_SIGNATURE, MAX_WRAPPED_KEY_BYTES),
+                additionalWrappedKeys(r));
+    }
+
+    private static FieldReader fieldReader(Object value, String what) {
+        if (value instanceof Struct s) {
+            return name -> {
+                Field f = s.schema().field(name);
+                return f == null ? null : s.get(f);
+            };
+        }
+        if (value instanceof Map<?, ?> m) {
+            return m::get;
+        }
+        throw new MalformedEnvelopeException("Expected " + what + " (Struct or Map) but the value is a "
+                + (value == null ? "null" : value.getClass().getName()));
+    }
+
+    /** The further wrapped copies: at most {@link EnvelopeLimits#MAX_WRAPPED_KEYS} in all, each checked as the first. */
+    private static List<WrappedKey> additionalWrappedKeys(FieldReader r) {
+        Object v = r.get(ADDITIONAL_WRAPPED_KEYS);
+        if (v == null) {
+            return List.of();
+        }
+        if (!(v instanceof List<?> list)) {
+            throw wrongType(ADDITIONAL_WRAPPED_KEYS, "an array of wrapped data keys");
+        }
+        if (list.size() >= EnvelopeLimits.MAX_WRAPPED_KEYS) {
+            throw new MalformedEnvelopeException("The envelope carries more than " + EnvelopeLimits.MAX_WRAPPED_KEYS
+                    + " wrapped copies of its data key");
+        }
+        List<WrappedKey> out = new ArrayList<>(list.size());
+        for (Object item : list) {
+            FieldReader c = fieldReader(item, "a wrapped data key in '" + ADDITIONAL_WRAPPED_KEYS + "'");
+            out.add(new WrappedKey(string(c, KEY_ID, true, MAX_STRING_CHARS),
+                    string(c, DATA_KEY_WRAP_ALGORITHM, true, MAX_STRING_CHARS),
+                    bytes(c, WRAPPED_DATA_KEY, MAX_WRAPPED_KEY_BYTES)));
+        }
+        return out;
     }
 
     @FunctionalInterface

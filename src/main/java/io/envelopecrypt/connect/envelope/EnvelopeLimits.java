@@ -16,6 +16,8 @@ public final class EnvelopeLimits {
     public static final int MAX_SCHEMA_BYTES = 1024 * 1024;
     public static final int MAX_WRAPPED_KEY_BYTES = 1024;
     public static final int MAX_METADATA_ENTRIES = 1024;
+    /** Wrapped copies of the data key in one envelope (a keyring's size). */
+    public static final int MAX_WRAPPED_KEYS = 8;
 
     private EnvelopeLimits() {
     }

@@ -1,5 +1,6 @@
 package io.envelopecrypt.connect.envelope;
 
+import io.envelopecrypt.connect.RecordText;
 import io.envelopecrypt.connect.crypto.AesGcmKey;
 import io.envelopecrypt.connect.payload.PayloadCodec;
 import io.envelopecrypt.connect.payload.PayloadCodecCache;
@@ -105,15 +106,7 @@ public final class EnvelopeOpener {
 
     /** Cleartext from a record, fit for a message: at most 64 characters, control characters replaced. */
     static String quoted(String text) {
-        if (text == null) {
-            return "null";
-        }
-        StringBuilder sb = new StringBuilder(Math.min(text.length(), 64) + 5).append('\'');
-        for (int i = 0; i < text.length() && i < 64; i++) {
-            char c = text.charAt(i);
-            sb.append(Character.isISOControl(c) ? '?' : c);
-        }
-        return sb.append(text.length() > 64 ? "...'" : "'").toString();
+        return RecordText.quoted(text);
     }
 
     /**

@@ -29,6 +29,9 @@ public final class EnvelopeSchema {
     public static final String DATA_KEY_COMMITMENT = "dataKeyCommitment";
     public static final String SIGNING_KEY_ID = "signingKeyId";
     public static final String DATA_KEY_SIGNATURE = "dataKeySignature";
+    public static final String ADDITIONAL_WRAPPED_KEYS = "additionalWrappedKeys";
+    /** The Connect/Avro name of the additional copies' record type, beside the envelope's own name. */
+    public static final String WRAPPED_KEY_RECORD_SUFFIX = "WrappedDataKey";
 
     private EnvelopeSchema() {
     }
@@ -62,6 +65,20 @@ public final class EnvelopeSchema {
                         "The signing key version that signed the data key's commitment, if signed."))
                 .field(DATA_KEY_SIGNATURE, doc(SchemaBuilder.bytes().optional(),
                         "RS256 signature over the data key statement (label and commitment), if signed."))
+                .field(ADDITIONAL_WRAPPED_KEYS, doc(SchemaBuilder.array(wrappedKeySchema(name)).optional(),
+                        "More copies of the data key, one per further key-encryption key of the writer's keyring; "
+                                + "absent for one KEK."))
+                .build();
+    }
+
+    /** One more wrapped copy of the data key: the same three fields as the envelope's first copy. */
+    public static Schema wrappedKeySchema(String envelopeName) {
+        int dot = envelopeName.lastIndexOf('.');
+        String name = (dot < 0 ? "" : envelopeName.substring(0, dot + 1)) + WRAPPED_KEY_RECORD_SUFFIX;
+        return SchemaBuilder.struct().name(name)
+                .field(KEY_ID, Schema.STRING_SCHEMA)
+                .field(DATA_KEY_WRAP_ALGORITHM, Schema.STRING_SCHEMA)
+                .field(WRAPPED_DATA_KEY, Schema.BYTES_SCHEMA)
                 .build();
     }
 

@@ -7,6 +7,8 @@ import io.envelopecrypt.connect.kms.WrappedKey;
 import io.envelopecrypt.connect.payload.BinaryWriter;
 import io.envelopecrypt.connect.payload.PayloadCodec;
 
+import java.util.List;
+
 /**
  * Encodes a value, encrypts it under a data key and builds the envelope. The plaintext lives only in a
  * per-thread buffer that is wiped before this method returns, whether encryption succeeded or not.
@@ -16,12 +18,16 @@ public final class EnvelopeSealer {
 
     /** {@code wrapped} is {@code key} wrapped by the KEK, carried in the envelope. */
     public Envelope seal(PayloadCodec codec, Object value, EnvelopeHeader header, SealingKey key, WrappedKey wrapped) {
-        return seal(codec, value, header, key, wrapped, null);
+        return seal(codec, value, header, key, List.of(wrapped), null);
     }
 
-    /** As above, with the data key's signature (null when data keys are not signed). */
-    public Envelope seal(PayloadCodec codec, Object value, EnvelopeHeader header, SealingKey key, WrappedKey wrapped,
+    /**
+     * As above, with every wrapped copy of the key (one per KEK of the keyring, at least one) and the data key's
+     * signature (null when data keys are not signed).
+     */
+    public Envelope seal(PayloadCodec codec, Object value, EnvelopeHeader header, SealingKey key, List<WrappedKey> copies,
                          DataKeySignature signature) {
+        WrappedKey wrapped = copies.get(0);
         EnvelopeLimits.checkWritable(header, codec.payloadSchema());
         BinaryWriter plaintext = PLAINTEXT.get();
         plaintext.reset();
@@ -35,7 +41,7 @@ public final class EnvelopeSealer {
                     sealed.ciphertext(), wrapped.keyId(), AesGcmKey.ALGORITHM, sealed.iv(), header.metadata(),
                     wrapped.wrapped(), wrapped.algorithm(), codec.format(), codec.payloadSchema(), header.context(),
                     key.commitment(), signature == null ? null : signature.signingKeyId(),
-                    signature == null ? null : signature.signature());
+                    signature == null ? null : signature.signature(), copies.subList(1, copies.size()));
         } finally {
             plaintext.wipe();
         }

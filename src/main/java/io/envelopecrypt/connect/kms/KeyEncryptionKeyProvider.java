@@ -37,6 +37,29 @@ public interface KeyEncryptionKeyProvider extends AutoCloseable {
     default void verifyDataKey(DataKeySignature signature, byte[] commitment) {
     }
 
+    /** Whether this provider verifies data key signatures ({@link #verifyDataKey} refuses unsigned data keys). */
+    default boolean requiresSignedDataKeys() {
+        return false;
+    }
+
+    /**
+     * Whether this provider is configured to unwrap data keys wrapped by {@code keyId} (an envelope's: its vault,
+     * its allowed keys). Decided without a remote call; {@link #unwrap} refuses the same ids.
+     */
+    default boolean canUnwrap(String keyId) {
+        return true;
+    }
+
+    /**
+     * A provider that wraps with the key named {@code keyName} instead, sharing this provider's vault, credentials
+     * and clients (per-record key selection, {@code kek.key.template}). Closing it leaves this provider open.
+     *
+     * @throws UnsupportedOperationException when this kind of provider has no keys selectable by name
+     */
+    default KeyEncryptionKeyProvider forKey(String keyName) {
+        throw new UnsupportedOperationException(description() + " cannot choose keys by name per record");
+    }
+
     /**
      * Checks that the key can be used for the given operation (called from {@code configure()} when the
      * user asks for a start-up check). The default does nothing.

@@ -58,6 +58,21 @@ public final class MeteredKeyProvider implements KeyEncryptionKeyProvider {
     }
 
     @Override
+    public boolean requiresSignedDataKeys() {
+        return delegate.requiresSignedDataKeys();
+    }
+
+    @Override
+    public boolean canUnwrap(String keyId) {
+        return delegate.canUnwrap(keyId);
+    }
+
+    @Override
+    public KeyEncryptionKeyProvider forKey(String keyName) {
+        return new MeteredKeyProvider(delegate.forKey(keyName), listener);
+    }
+
+    @Override
     public void verify(KeyOperation operation) {
         delegate.verify(operation);
     }

@@ -40,6 +40,9 @@ public final class PluginMetricsRegistrar {
             gaugeDouble(metrics, "kek-call-latency-max-ms", "Longest key-encryption-key call.", t, s::maxMillis);
         }
         c.gauges().forEach((name, supplier) -> gauge(metrics, name, name.replace('-', ' ') + ".", supplier::getAsLong));
+        c.onNewKey((keyName, count) -> gauge(metrics, "records-" + verb + "-by-key-total", "Records " + verb
+                + " per key-encryption key name selected by the record (at most 100 names, then '(other)').",
+                tags("kek", keyName), count::getAsLong));
     }
 
     private static Map<String, String> tags(String key, String value) {

@@ -42,6 +42,9 @@ public final class TransformCounters implements KekCallListener {
     private final Map<Failure, LongAdder> failures = new ConcurrentHashMap<>();
     private final Map<String, CallStats> kekCalls = new ConcurrentHashMap<>();
     private final Map<String, LongSupplier> gauges = new LinkedHashMap<>();
+    /** Records per selected key name; the engine bounds the names (EnvelopeEncryptor.MAX_KEYS_REPORTED). */
+    private final Map<String, LongAdder> recordsByKey = new ConcurrentHashMap<>();
+    private volatile java.util.function.BiConsumer<String, LongSupplier> newKeyListener = (name, count) -> { };
 
     /** Latency and outcome of one key-service operation. */
     public static final class CallStats {
@@ -91,6 +94,31 @@ public final class TransformCounters implements KekCallListener {
         if (!succeeded) {
             s.failures.increment();
         }
+    }
+
+    @Override
+    public void onRecordEncrypted(String keyName) {
+        LongAdder n = recordsByKey.get(keyName);
+        if (n == null) {
+            n = recordsByKey.computeIfAbsent(keyName, k -> {
+                LongAdder fresh = new LongAdder();
+                newKeyListener.accept(k, fresh::sum);
+                return fresh;
+            });
+        }
+        n.increment();
+    }
+
+    /** Records encrypted under {@code keyName} (per-record key selection). */
+    public long recordsForKey(String keyName) {
+        LongAdder n = recordsByKey.get(keyName);
+        return n == null ? 0 : n.sum();
+    }
+
+    /** Told of each key name the first time a record uses it (to publish a metric for it), and of those seen so far. */
+    public void onNewKey(java.util.function.BiConsumer<String, LongSupplier> listener) {
+        newKeyListener = listener;
+        recordsByKey.forEach((k, v) -> listener.accept(k, v::sum));
     }
 
     /** Registers a value the transform computes elsewhere (data-key cache figures, remote calls). */

@@ -68,6 +68,7 @@ public abstract class AbstractDecryptPayload<R extends ConnectRecord<R>> extends
         counters().gauge("data-key-cache-size", decryptor::cachedKeys);
         counters().gauge("kek-remote-calls-total", decryptor::kekRemoteCalls);
         counters().gauge("data-keys-refused-without-kek-call-total", decryptor::refusalsWithoutKekCall);
+        counters().gauge("keyring-failovers-total", decryptor::keyringFailovers);
     }
 
     @Override

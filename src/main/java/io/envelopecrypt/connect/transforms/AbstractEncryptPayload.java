@@ -45,6 +45,7 @@ public abstract class AbstractEncryptPayload<R extends ConnectRecord<R>> extends
     private ValueSource eventTypeSource;
     private ValueSource timestampSource;
     private List<ValueSource.MetadataEntry> metadata;
+    private KeyNameTemplate keyTemplate;
 
     protected AbstractEncryptPayload(Clock clock) {
         super(CONFIG_DEF);
@@ -59,16 +60,24 @@ public abstract class AbstractEncryptPayload<R extends ConnectRecord<R>> extends
         eventTypeSource = config.source(EncryptPayloadConfig.ENVELOPE_EVENT_TYPE);
         timestampSource = config.source(EncryptPayloadConfig.ENVELOPE_TIMESTAMP);
         metadata = config.metadata();
+        keyTemplate = config.keyTemplate();
         EnvelopeEncryptor encryptor = EnvelopeEncryptor.create(config, counters(), clock);
         engine = encryptor;
         own(encryptor);
         counters().gauge("data-keys-created-total", encryptor::dataKeysCreated);
         counters().gauge("kek-remote-calls-total", encryptor::kekRemoteCalls);
+        counters().gauge("data-keys-incomplete-total", encryptor::incompleteDataKeys);
+        if (keyTemplate != null) {
+            counters().gauge("selected-keys-live", encryptor::liveSelectedKeys);
+            counters().gauge("selected-keys-evicted-total", encryptor::evictedSelectedKeys);
+        }
     }
 
     @Override
     protected R applyToValue(R record) {
-        Envelope envelope = engine.encrypt(record.topic(), record.valueSchema(), record.value(), header(record));
+        Envelope envelope = keyTemplate == null
+                ? engine.encrypt(record.topic(), record.valueSchema(), record.value(), header(record))
+                : engine.encrypt(record.topic(), keyTemplate.render(record), record.valueSchema(), record.value(), header(record));
         counters().recordProcessed(envelope.plaintextLength(), envelope.encryptedPayload().length);
         return record.newRecord(record.topic(), record.kafkaPartition(), record.keySchema(), record.key(),
                 envelopeSchema, EnvelopeCodec.toStruct(envelope, envelopeSchema), record.timestamp(), record.headers());

@@ -22,6 +22,7 @@ public final class EncryptPayloadConfig extends EncryptorConfig {
     public static final String ENVELOPE_EVENT_TYPE = "envelope.event.type";
     public static final String ENVELOPE_TIMESTAMP = "envelope.timestamp";
     public static final String ENVELOPE_METADATA = "envelope.metadata";
+    public static final String KEY_TEMPLATE = "kek.key.template";
 
     static final String GROUP_ENVELOPE = "Envelope";
 
@@ -57,10 +58,36 @@ public final class EncryptPayloadConfig extends EncryptorConfig {
                     "Cleartext, authenticated metadata as comma-separated name=source entries, e.g. "
                             + "'source=static:web-app,tenant=header:tenant-id'. Sources: static:<text>, field:<path>, "
                             + "header:<name>, topic, record. Entries whose source has no value are left out.",
-                    GROUP_ENVELOPE, 5, ConfigDef.Width.LONG, "Metadata"));
+                    GROUP_ENVELOPE, 5, ConfigDef.Width.LONG, "Metadata")
+            .define(KEY_TEMPLATE, ConfigDef.Type.STRING, null, new KeyNameTemplate.Validator(), ConfigDef.Importance.HIGH,
+                    "Per-record key selection: the key-encryption key name each record selects, e.g. "
+                            + "tenant-{field:tenantId} or {header:tenant} (references: {field:<path>}, {header:<name>}, "
+                            + "{topic}), in place of the provider's key name (azure.keyvault.key.name) and in every "
+                            + "keyring member's vault. Each key has its own data keys, so disabling or deleting one "
+                            + "tenant's key makes exactly that tenant's records unreadable (crypto-shredding). Needs "
+                            + EncryptorConfig.KEY_ALLOWED_PATTERN + ". The selected name is in the clear in every "
+                            + "envelope's keyId.",
+                    GROUP_KEY_SELECTION, 1, ConfigDef.Width.MEDIUM, "Key name template"));
 
     public EncryptPayloadConfig(Map<?, ?> props) {
         super(CONFIG_DEF, props);
+    }
+
+    /** The per-record key name template, or null; checked against its required allow-list. */
+    KeyNameTemplate keyTemplate() {
+        String spec = getString(KEY_TEMPLATE);
+        if (spec == null) {
+            if (getString(KEY_ALLOWED_PATTERN) != null) {
+                throw new ConfigException(KEY_ALLOWED_PATTERN, getString(KEY_ALLOWED_PATTERN), "applies only with "
+                        + KEY_TEMPLATE);
+            }
+            return null;
+        }
+        if (getString(KEY_ALLOWED_PATTERN) == null) {
+            throw new ConfigException(KEY_ALLOWED_PATTERN, null, "required with " + KEY_TEMPLATE
+                    + ": a regular expression every selected key name must match, e.g. tenant-[0-9]{1,6}");
+        }
+        return KeyNameTemplate.parse(spec);
     }
 
     public String envelopeSchemaName() {

@@ -175,7 +175,7 @@ class TamperingTest {
         DecryptPayload<SourceRecord> stranger = new DecryptPayload<>();
         stranger.configure(TestKeys.localConfig(TestKeys.OTHER_LOCAL_KEY));
         assertThatThrownBy(() -> stranger.apply(encrypted)).isInstanceOf(DataException.class)
-                .hasMessageContaining("not among the configured local keys");
+                .hasMessageContaining("none of them a key-encryption key this reader may use");
         stranger.close();
     }
 
@@ -227,7 +227,7 @@ class TamperingTest {
         assertRejectedWith(modified(s -> s.put(EnvelopeSchema.ENCRYPTED_PAYLOAD,
                 java.util.Arrays.copyOf(ciphertext, ciphertext.length - 1))), "failed authentication");
         assertRejectedWith(modified(s -> s.put(EnvelopeSchema.IV, new byte[16])), "IV has 16 bytes");
-        assertRejectedWith(modified(s -> s.put(EnvelopeSchema.KEY_ID, "local:unknown")), "not among the configured local keys");
+        assertRejectedWith(modified(s -> s.put(EnvelopeSchema.KEY_ID, "local:unknown")), "wrapped by 'local:unknown', none of them a key-encryption key this reader may use");
     }
 
     @Test

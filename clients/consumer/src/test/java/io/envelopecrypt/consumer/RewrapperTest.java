@@ -1,10 +1,16 @@
 package io.envelopecrypt.consumer;
 
+import io.envelopecrypt.connect.engine.EnvelopeDecryptor;
+import io.envelopecrypt.connect.engine.EnvelopeEncryptor;
+import io.envelopecrypt.connect.envelope.Envelope;
 import io.envelopecrypt.connect.envelope.EnvelopeAuthenticationException;
+import io.envelopecrypt.connect.envelope.EnvelopeHeader;
 import io.envelopecrypt.connect.envelope.EnvelopeOpener;
 import io.envelopecrypt.connect.envelope.MalformedEnvelopeException;
 import io.envelopecrypt.connect.kms.KeyEncryptionKeyProvider;
+import io.envelopecrypt.connect.kms.Keyring;
 import io.envelopecrypt.connect.kms.WrappedKey;
+import io.envelopecrypt.connect.kms.local.LocalKeyEncryptionKeyProvider;
 
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
@@ -13,6 +19,10 @@ import org.apache.avro.generic.GenericRecord;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -116,5 +126,67 @@ class RewrapperTest {
                     .isInstanceOf(EnvelopeAuthenticationException.class);
             assertThat(rewrapper.distinctKeys()).isEqualTo(1);
         }
+    }
+
+    private static LocalKeyEncryptionKeyProvider local(String name, String key32) {
+        return new LocalKeyEncryptionKeyProvider(name, List.of(key32.getBytes(StandardCharsets.US_ASCII)));
+    }
+
+    private static final String OLD = "0123456789abcdef0123456789abcdef";
+    private static final String NEW = "fedcba9876543210fedcba9876543210";
+
+    /** A real envelope as the (pre-keyring) Avro record above: the schema has no additionalWrappedKeys yet. */
+    private static GenericRecord asRecord(Envelope e) {
+        GenericRecord r = new GenericData.Record(ENVELOPE);
+        r.put("envelopeVersion", e.envelopeVersion());
+        r.put("id", e.id());
+        r.put("timestamp", e.timestamp());
+        r.put("eventType", e.eventType());
+        r.put("encryptedPayload", ByteBuffer.wrap(e.encryptedPayload()));
+        r.put("keyId", e.keyId());
+        r.put("encryptionAlgorithm", e.encryptionAlgorithm());
+        r.put("iv", ByteBuffer.wrap(e.iv()));
+        r.put("wrappedDataKey", ByteBuffer.wrap(e.wrappedDataKey()));
+        r.put("dataKeyWrapAlgorithm", e.dataKeyWrapAlgorithm());
+        r.put("payloadFormat", e.payloadFormat());
+        r.put("dataKeyCommitment", ByteBuffer.wrap(e.dataKeyCommitment()));
+        return r;
+    }
+
+    private static Object decryptWith(String name, String key, GenericRecord record) {
+        try (EnvelopeDecryptor d = new EnvelopeDecryptor(local(name, key), 10, 60_000, Clock.systemUTC())) {
+            return d.decrypt(EnvelopeRecords.fromAvro(record)).value();
+        }
+    }
+
+    @Test
+    void aKeyCanBeAddedToOldEnvelopesAndTheOldOneRemovedPayloadsUntouched() {
+        Envelope written;
+        try (EnvelopeEncryptor encryptor = new EnvelopeEncryptor(local("old", OLD), 100, 60_000, Clock.systemUTC(),
+                new SecureRandom())) {
+            written = encryptor.encrypt(null, "a secret", new EnvelopeHeader("id-1", 1L, null, null));
+        }
+        GenericRecord original = asRecord(written);
+        GenericRecord added;
+        try (Rewrapper adding = new Rewrapper(Keyring.of(local("old", OLD)), Keyring.of(local("new", NEW)), true, List.of())) {
+            added = adding.rewrap(original);
+        }
+        assertThat(added.getSchema().getField("additionalWrappedKeys")).as("appended to the old schema").isNotNull();
+        assertThat(EnvelopeRecords.fromAvro(added).wrappedKeys()).extracting(WrappedKey::keyId)
+                .satisfiesExactly(id -> assertThat(id).startsWith("local:old/"), id -> assertThat(id).startsWith("local:new/"));
+        assertThat(added.get("encryptedPayload")).isEqualTo(original.get("encryptedPayload"));
+        assertThat(decryptWith("old", OLD, added)).isEqualTo("a secret");
+        assertThat(decryptWith("new", NEW, added)).isEqualTo("a secret");
+
+        GenericRecord retired;
+        try (Rewrapper removing = new Rewrapper(null, null, false, List.of("local:old/"))) {
+            retired = removing.rewrap(added);
+            assertThatThrownBy(() -> new Rewrapper(null, null, false, List.of("local:")).rewrap(added))
+                    .isInstanceOf(MalformedEnvelopeException.class).hasMessageContaining("no wrapped data key");
+        }
+        assertThat(EnvelopeRecords.fromAvro(retired).wrappedKeys()).extracting(WrappedKey::keyId)
+                .singleElement().satisfies(id -> assertThat(id).startsWith("local:new/"));
+        assertThat(decryptWith("new", NEW, retired)).isEqualTo("a secret");
+        assertThatThrownBy(() -> decryptWith("old", OLD, retired)).hasMessageContaining("none of them");
     }
 }

@@ -16,6 +16,7 @@ import io.envelopecrypt.connect.envelope.EnvelopeSchema;
 import io.envelopecrypt.connect.envelope.EnvelopeSealer;
 import io.envelopecrypt.connect.kms.DataKeyStatement;
 import io.envelopecrypt.connect.kms.WrappedKey;
+import io.envelopecrypt.connect.kms.local.LocalKeyEncryptionKeyProvider;
 import io.envelopecrypt.connect.payload.PayloadCodec;
 
 import org.apache.kafka.connect.data.Date;
@@ -175,10 +176,15 @@ class TestVectorsTest {
 
     /** One vector: what is encrypted, how, and under which header. */
     private record Spec(String name, String description, String wrapAlgorithm, Schema schema, Object value,
-                        String eventType, Map<String, String> metadata, String context, boolean signed) {
+                        String eventType, Map<String, String> metadata, String context, boolean signed, boolean keyring) {
         Spec(String name, String description, String wrapAlgorithm, Schema schema, Object value, String eventType,
              Map<String, String> metadata) {
-            this(name, description, wrapAlgorithm, schema, value, eventType, metadata, null, false);
+            this(name, description, wrapAlgorithm, schema, value, eventType, metadata, null, false, false);
+        }
+
+        Spec(String name, String description, String wrapAlgorithm, Schema schema, Object value, String eventType,
+             Map<String, String> metadata, String context, boolean signed) {
+            this(name, description, wrapAlgorithm, schema, value, eventType, metadata, context, signed, false);
         }
     }
 
@@ -210,7 +216,11 @@ class TestVectorsTest {
                 new Spec("int64-with-schema", "An INT64", "RSA-OAEP-256", Schema.INT64_SCHEMA, -9_007_199_254_740_993L, null, null),
                 new Spec("optional-float64-with-schema", "An optional FLOAT64", "RSA-OAEP-256", Schema.OPTIONAL_FLOAT64_SCHEMA,
                         2.718281828459045, null, null),
-                new Spec("boolean-with-schema", "A BOOLEAN", "A256KW", Schema.BOOLEAN_SCHEMA, false, null, null));
+                new Spec("boolean-with-schema", "A BOOLEAN", "A256KW", Schema.BOOLEAN_SCHEMA, false, null, null),
+                new Spec("payment-keyring", "A keyring of two: the data key wrapped with RSA-OAEP-256 (keyId, "
+                        + "wrappedDataKey) and with the local key (A256KW, in additionalWrappedKeys); either KEK alone "
+                        + "decrypts it", "RSA-OAEP-256", PAYMENT, payment("pay-0004", "6011111111111117", "42.00"),
+                        "payment.created", null, null, false, true));
     }
 
     // ---- generation -----------------------------------------------------------------------------------
@@ -230,7 +240,11 @@ class TestVectorsTest {
                 dek[i] = (byte) (n * 31 + i * 7);
             }
             keys.useWrapAlgorithm(spec.wrapAlgorithm());
-            WrappedKey wrapped = keys.wrap(dek);
+            List<WrappedKey> wrapped = new ArrayList<>(List.of(keys.wrap(dek)));
+            if (spec.keyring()) {
+                keys.useWrapAlgorithm(LocalKeyEncryptionKeyProvider.WRAP_ALGORITHM);
+                wrapped.add(keys.wrap(dek));
+            }
             SealingKey key = new SealingKey(dek.clone(), 0x5eed0000 + n);
             for (int skip = 0; skip < n; skip++) {
                 key.seal(new byte[0], 0, new byte[0], 0, 0); // vary the counter part of the IV between vectors
@@ -247,8 +261,7 @@ class TestVectorsTest {
             ObjectNode env = v.putObject("envelope");
             Struct struct = EnvelopeCodec.toStruct(e, EnvelopeSchema.build(EnvelopeSchema.DEFAULT_NAME));
             for (Field f : struct.schema().fields()) {
-                Object value = struct.get(f);
-                env.set(f.name(), value instanceof byte[] b ? JSON.getNodeFactory().textNode(base64(b)) : JSON.valueToTree(value));
+                env.set(f.name(), json(struct.get(f)));
             }
             v.put("dataKeyHex", HexFormat.of().formatHex(dek));
             if (spec.signed()) {
@@ -327,6 +340,57 @@ class TestVectorsTest {
     }
 
     @Test
+    void theKeyringVectorDecryptsWithEitherKeyAlone() throws IOException {
+        JsonNode committed = JSON.readTree(ENVELOPES.toFile());
+        JsonNode vector = null;
+        for (JsonNode v : committed.get("vectors")) {
+            vector = "payment-keyring".equals(v.get("name").asText()) ? v : vector;
+        }
+        assertThat(vector).isNotNull();
+        Envelope e = EnvelopeCodec.read(JSON.convertValue(vector.get("envelope"), Map.class));
+        assertThat(e.wrappedKeys()).extracting(WrappedKey::algorithm).containsExactly("RSA-OAEP-256", "A256KW");
+        LocalKeyEncryptionKeyProvider localOnly = new LocalKeyEncryptionKeyProvider(TestVectorKeys.LOCAL_KEY_NAME,
+                List.of(Base64.getDecoder().decode(TestVectorKeys.LOCAL_KEY_BASE64)));
+        TestVectorKeys rsa = new TestVectorKeys(rsaPem, 0);
+        for (io.envelopecrypt.connect.kms.KeyEncryptionKeyProvider alone : List.of(localOnly,
+                new RsaOnly(rsa))) {
+            try (EnvelopeDecryptor decryptor = new EnvelopeDecryptor(alone, 10, 60_000, java.time.Clock.systemUTC())) {
+                Struct value = (Struct) decryptor.decrypt(e).value();
+                assertThat(value.getString("paymentId")).as(alone.description()).isEqualTo("pay-0004");
+                assertThat(decryptor.unwraps()).isEqualTo(1);
+            }
+        }
+    }
+
+    /** The RSA half of the test-vector keys: it may not unwrap the local copy. */
+    private record RsaOnly(TestVectorKeys keys) implements io.envelopecrypt.connect.kms.KeyEncryptionKeyProvider {
+        @Override
+        public WrappedKey wrap(byte[] dataKey) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public byte[] unwrap(WrappedKey wrappedKey) {
+            return keys.unwrap(wrappedKey);
+        }
+
+        @Override
+        public boolean canUnwrap(String keyId) {
+            return TestVectorKeys.RSA_KEY_ID.equals(keyId);
+        }
+
+        @Override
+        public String description() {
+            return "the test vectors' RSA key";
+        }
+
+        @Override
+        public void close() {
+            keys.close();
+        }
+    }
+
+    @Test
     void everyShapeAndWrapAlgorithmIsCovered() {
         List<Spec> specs = specs();
         assertThat(specs).extracting(Spec::wrapAlgorithm).contains("RSA-OAEP-256", "RSA-OAEP", "A256KW");
@@ -337,7 +401,7 @@ class TestVectorsTest {
         assertThat(specs).anyMatch(s -> s.value() instanceof Long);
         assertThat(specs).anyMatch(s -> s.value() instanceof Boolean);
         assertThat(specs).anyMatch(s -> s.value() instanceof Double);
-        assertThat(specs).anyMatch(Spec::signed).anyMatch(s -> s.context() != null);
+        assertThat(specs).anyMatch(Spec::signed).anyMatch(s -> s.context() != null).anyMatch(Spec::keyring);
     }
 
     /** byte[] has identity equality; compare its contents, also inside maps and lists. */
@@ -361,6 +425,23 @@ class TestVectorsTest {
             return out;
         }
         return value;
+    }
+
+    /** An envelope field as JSON: bytes as base64, the additional wrapped copies as objects. */
+    private static JsonNode json(Object value) {
+        if (value instanceof byte[] b) {
+            return JSON.getNodeFactory().textNode(base64(b));
+        }
+        if (value instanceof List<?> copies) {
+            ArrayNode array = JSON.createArrayNode();
+            for (Object copy : copies) {
+                Struct c = (Struct) copy;
+                ObjectNode o = array.addObject();
+                c.schema().fields().forEach(f -> o.set(f.name(), json(c.get(f))));
+            }
+            return array;
+        }
+        return JSON.valueToTree(value);
     }
 
     private static JsonNode readTree(String json) {

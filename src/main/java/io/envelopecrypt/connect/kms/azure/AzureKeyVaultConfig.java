@@ -129,8 +129,8 @@ public final class AzureKeyVaultConfig {
                 GROUP_KEY, ++order, ConfigDef.Width.SHORT, "Wrap mode");
         def.define(KEYS_ALLOWED, ConfigDef.Type.LIST, "", new AllowedKeys(), ConfigDef.Importance.HIGH,
                 "DecryptPayload, the Java API and the CLI: the keys of azure.keyvault.url whose data keys may be "
-                        + "unwrapped, as key names, or name/version to allow one version only; '*' allows any key in "
-                        + "the vault (logged as a warning). A record never decides which key is used: an envelope "
+                        + "unwrapped, as key names, name/version to allow one version only, or a name prefix ending in "
+                        + "'*' (tenant-* for per-tenant keys); '*' alone allows any key in the vault (logged as a warning). A record never decides which key is used: an envelope "
                         + "naming another key is refused without a call. One of this and azure.keyvault.key.name is "
                         + "required to decrypt.",
                 GROUP_KEY, ++order, ConfigDef.Width.LONG, "Keys allowed to unwrap");
@@ -357,17 +357,19 @@ public final class AzureKeyVaultConfig {
             java.util.List<String> entries = (java.util.List<String>) value;
             for (String entry : entries) {
                 String[] parts = entry.split("/", -1);
-                boolean ok = ANY_KEY.equals(entry) || parts.length <= 2 && KEY_NAME_PATTERN.matcher(parts[0]).matches()
+                boolean prefix = parts.length == 1 && entry.length() > 1 && entry.endsWith(ANY_KEY)
+                        && KEY_NAME_PATTERN.matcher(entry.substring(0, entry.length() - 1)).matches();
+                boolean ok = ANY_KEY.equals(entry) || prefix || parts.length <= 2 && KEY_NAME_PATTERN.matcher(parts[0]).matches()
                         && (parts.length == 1 || KEY_VERSION_PATTERN.matcher(parts[1]).matches());
                 if (!ok) {
-                    throw new ConfigException(name, entry, "must be a key name, name/version, or *");
+                    throw new ConfigException(name, entry, "must be a key name, name/version, a name prefix ending in *, or *");
                 }
             }
         }
 
         @Override
         public String toString() {
-            return "key names, name/version pairs, or *";
+            return "key names, name/version pairs, name prefixes ending in *, or *";
         }
     }
 

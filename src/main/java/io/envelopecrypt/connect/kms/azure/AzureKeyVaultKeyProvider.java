@@ -52,6 +52,9 @@ public final class AzureKeyVaultKeyProvider implements KeyEncryptionKeyProvider 
     private final KeyVersionResolver versions;
     /** Null unless azure.keyvault.signing.key.name is set. */
     private final DataKeySigning signing;
+    private final long keyRecheckMs;
+    private final long keyFallbackMaxMs;
+    private final Clock clock;
     private volatile boolean closed;
 
     AzureKeyVaultKeyProvider(AzureKeyVaultConfig config, Supplier<TokenCredential> credentials, HttpClient httpClient) {
@@ -63,6 +66,9 @@ public final class AzureKeyVaultKeyProvider implements KeyEncryptionKeyProvider 
                              Clock clock) {
         this.vaultUrl = config.vaultUrl();
         this.vaultUri = URI.create(vaultUrl);
+        this.keyRecheckMs = config.keyRecheckIntervalMs();
+        this.keyFallbackMaxMs = config.keyFallbackMaxMs();
+        this.clock = clock;
         this.keyName = config.keyName();
         this.pinnedVersion = config.keyVersion();
         this.wrapAlgorithm = config.wrapAlgorithm();
@@ -93,6 +99,42 @@ public final class AzureKeyVaultKeyProvider implements KeyEncryptionKeyProvider 
                     + "names a matching resource ({} turns the check off for test doubles)", vaultUri.getHost(),
                     AzureKeyVaultConfig.CHALLENGE_RESOURCE_VERIFICATION);
         }
+    }
+
+    /** The same vault, clients and signing key, wrapping with the key {@code name}'s current version. */
+    private AzureKeyVaultKeyProvider(AzureKeyVaultKeyProvider parent, String name) {
+        this.vaultUrl = parent.vaultUrl;
+        this.vaultUri = parent.vaultUri;
+        this.keyName = name;
+        this.pinnedVersion = null;
+        this.wrapAlgorithm = parent.wrapAlgorithm;
+        this.wrapLocally = parent.wrapLocally;
+        this.keysAllowed = java.util.Set.of(name);
+        this.clients = parent.clients;
+        this.signing = parent.signing;
+        this.keyRecheckMs = parent.keyRecheckMs;
+        this.keyFallbackMaxMs = parent.keyFallbackMaxMs;
+        this.clock = parent.clock;
+        this.versions = new KeyVersionResolver(clients, vaultUrl, name, null, wrapLocally, keyRecheckMs, keyFallbackMaxMs,
+                clock);
+    }
+
+    /**
+     * A provider wrapping with the key {@code name} of this vault (per-record key selection), sharing this one's
+     * clients, credential and signing key. A pinned version ({@code azure.keyvault.key.version}) cannot apply to it.
+     */
+    @Override
+    public KeyEncryptionKeyProvider forKey(String name) {
+        ensureOpen();
+        if (!KeyVaultKeyId.NAME.matcher(name).matches()) {
+            throw new KmsAccessException(Reason.KEY_NOT_FOUND, "A selected key name is not a Key Vault key name "
+                    + "(1-127 letters, digits or dashes)");
+        }
+        if (pinnedVersion != null) {
+            throw new ConfigException(AzureKeyVaultConfig.KEY_VERSION, pinnedVersion,
+                    "cannot be combined with a per-record key name (kek.key.template)");
+        }
+        return new AzureKeyVaultKeyProvider(this, name);
     }
 
     /** Builds the provider with its own HTTP client, retry policy and credential. */
@@ -154,6 +196,24 @@ public final class AzureKeyVaultKeyProvider implements KeyEncryptionKeyProvider 
     }
 
     @Override
+    public boolean requiresSignedDataKeys() {
+        return signing != null;
+    }
+
+    @Override
+    public boolean canUnwrap(String keyId) {
+        if (!KeyVaultKeyId.looksLikeKeyId(keyId)) {
+            return false;
+        }
+        try {
+            allowedKeyId(keyId);
+            return true;
+        } catch (KmsAccessException e) {
+            return false;
+        }
+    }
+
+    @Override
     public DataKeySignature signDataKey(byte[] commitment) {
         ensureOpen();
         return signing == null ? null : signing.sign(commitment);
@@ -200,8 +260,10 @@ public final class AzureKeyVaultKeyProvider implements KeyEncryptionKeyProvider 
     private boolean isAllowed(KeyVaultKeyId id) {
         for (String allowed : keysAllowed) {
             int slash = allowed.indexOf('/');
+            boolean prefix = allowed.length() > 1 && allowed.endsWith(AzureKeyVaultConfig.ANY_KEY);
             if (AzureKeyVaultConfig.ANY_KEY.equals(allowed)
-                    || slash < 0 && allowed.equalsIgnoreCase(id.name())
+                    || prefix && id.name().regionMatches(true, 0, allowed, 0, allowed.length() - 1)
+                    || slash < 0 && !prefix && allowed.equalsIgnoreCase(id.name())
                     || slash > 0 && allowed.substring(0, slash).equalsIgnoreCase(id.name())
                     && allowed.substring(slash + 1).equals(id.version())) {
                 return true;

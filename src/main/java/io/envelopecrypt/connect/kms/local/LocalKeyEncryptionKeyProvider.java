@@ -113,6 +113,11 @@ public final class LocalKeyEncryptionKeyProvider implements KeyEncryptionKeyProv
     }
 
     @Override
+    public boolean canUnwrap(String keyId) {
+        return keyId != null && keysById.containsKey(keyId);
+    }
+
+    @Override
     public String description() {
         return "local development key " + currentKeyId;
     }

@@ -2,7 +2,9 @@ package io.envelopecrypt.consumer.cli;
 
 import io.envelopecrypt.connect.engine.DecryptorConfig;
 import io.envelopecrypt.connect.engine.KekProviders;
+import io.envelopecrypt.connect.kms.KekCallListener;
 import io.envelopecrypt.connect.kms.KeyEncryptionKeyProvider;
+import io.envelopecrypt.connect.kms.Keyring;
 
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -53,11 +55,13 @@ final class KekFiles {
         }
     }
 
-    static KeyEncryptionKeyProvider provider(Path file, KeyEncryptionKeyProvider.KeyOperation operation) {
+    /** The KEK or keyring ({@code kek.ring}) the file describes, for {@code operation}. */
+    static Keyring keyring(Path file, KeyEncryptionKeyProvider.KeyOperation operation) {
         Map<String, Object> settings = asMap(load(file));
         try {
             // The same map configures the config providers, as in a Connect worker's properties.
-            return KekProviders.create(new AbstractConfig(KEK_KEYS, settings, settings, false), operation);
+            return KekProviders.createRing(new AbstractConfig(KEK_KEYS, settings, settings, false), operation,
+                    KekCallListener.NONE);
         } catch (ConfigException e) {
             throw new CliException(EnvelopeCli.EXIT_USAGE, file + ": " + e.getMessage());
         }

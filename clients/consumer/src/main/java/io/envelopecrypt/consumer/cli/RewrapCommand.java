@@ -1,6 +1,7 @@
 package io.envelopecrypt.consumer.cli;
 
 import io.envelopecrypt.connect.kms.KeyEncryptionKeyProvider;
+import io.envelopecrypt.connect.kms.Keyring;
 import io.envelopecrypt.consumer.ConfluentWireFormat;
 import io.envelopecrypt.consumer.Rewrapper;
 import io.envelopecrypt.consumer.SchemaRegistryClient;
@@ -17,19 +18,24 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Copies a topic to another, re-wrapping every data key under a new KEK (a new key version, another key or
- * another vault). Payloads are copied byte for byte and never decrypted; keys, headers, timestamps and
- * partitions are kept, and so is the order within each partition.
+ * Copies a topic to another, changing how every data key is wrapped: re-wrapped under a new KEK or keyring (a new
+ * key version, another key or vault), copies added for further KEKs (a second region), or copies removed (a
+ * retired vault). Payloads are copied byte for byte and never decrypted; keys, headers, timestamps and partitions
+ * are kept, and so is the order within each partition.
  */
 @Command(name = "rewrap", mixinStandardHelpOptions = true,
-        description = "Copy a topic to --to-topic with every data key re-wrapped under another key-encryption key "
-                + "(key rotation, vault migration). Payloads are not decrypted; keys, headers, timestamps and "
-                + "partitions are kept. Stops at the first record it cannot re-wrap unless --skip-bad-records.")
+        description = "Copy a topic to --to-topic with its data keys re-wrapped: --to-kek replaces every wrapped copy "
+                + "(key rotation, vault migration), --add-kek adds copies by further KEKs (e.g. a second region for old "
+                + "data), --remove-kek drops copies by retired KEKs. Payloads are not decrypted; keys, headers, "
+                + "timestamps and partitions are kept. Stops at the first record it cannot re-wrap unless "
+                + "--skip-bad-records.")
 final class RewrapCommand implements Callable<Integer> {
     @Mixin
     TopicOptions topic;
@@ -38,13 +44,25 @@ final class RewrapCommand implements Callable<Integer> {
             + "with at least as many partitions).")
     String toTopic;
 
-    @Option(names = "--from-kek", required = true, paramLabel = "FILE",
-            description = "Properties with the key settings that unwrap the current data keys (as for DecryptPayload).")
+    @Option(names = "--from-kek", paramLabel = "FILE",
+            description = "Properties with the key settings that unwrap the current data keys (as for DecryptPayload; "
+                    + "kek.ring for several). Needed with --to-kek or --add-kek.")
     Path fromKek;
 
-    @Option(names = "--to-kek", required = true, paramLabel = "FILE",
-            description = "Properties with the key settings to wrap them with (as for EncryptPayload).")
+    @Option(names = "--to-kek", paramLabel = "FILE",
+            description = "Properties with the key settings to wrap them with instead (as for EncryptPayload; kek.ring "
+                    + "for several): every existing copy is replaced.")
     Path toKek;
+
+    @Option(names = "--add-kek", paramLabel = "FILE",
+            description = "Properties with further key settings (as for EncryptPayload; kek.ring for several) whose "
+                    + "copies are added next to the existing ones.")
+    Path addKek;
+
+    @Option(names = "--remove-kek", paramLabel = "KEYID-PREFIX",
+            description = "Drop wrapped copies whose keyId starts with this (e.g. https://old.vault.azure.net/ or "
+                    + "local:); repeatable. An envelope always keeps at least one copy.")
+    List<String> removeKek = new ArrayList<>();
 
     @Option(names = "--producer-config", paramLabel = "FILE", description = "Extra Kafka producer properties.")
     Path producerConfig;
@@ -60,15 +78,22 @@ final class RewrapCommand implements Callable<Integer> {
         SchemaRegistryClient registry = topic.registry();
         String subject = toTopic + "-value";
         AtomicReference<Exception> sendFailure = new AtomicReference<>();
-        KeyEncryptionKeyProvider from = KekFiles.provider(fromKek, KeyEncryptionKeyProvider.KeyOperation.UNWRAP);
-        KeyEncryptionKeyProvider to;
+        Path target = toKek != null ? toKek : addKek;
+        if (toKek != null && addKek != null || target == null && removeKek.isEmpty() || (target == null) != (fromKek == null)) {
+            throw new CliException(EnvelopeCli.EXIT_USAGE, "Give --from-kek with one of --to-kek and --add-kek, and/or "
+                    + "--remove-kek");
+        }
+        Keyring from = fromKek == null ? null : KekFiles.keyring(fromKek, KeyEncryptionKeyProvider.KeyOperation.UNWRAP);
+        Keyring to;
         try {
-            to = KekFiles.provider(toKek, KeyEncryptionKeyProvider.KeyOperation.WRAP);
+            to = target == null ? null : KekFiles.keyring(target, KeyEncryptionKeyProvider.KeyOperation.WRAP);
         } catch (RuntimeException e) {
-            from.close();
+            if (from != null) {
+                from.close();
+            }
             throw e;
         }
-        try (Rewrapper rewrapper = new Rewrapper(from, to);
+        try (Rewrapper rewrapper = new Rewrapper(from, to, addKek != null, removeKek);
              TopicReader reader = topic.reader();
              KafkaProducer<byte[], byte[]> producer = producer()) {
             int sourcePartitions = reader.partitions().size();
