@@ -19,6 +19,7 @@ public class PaymentGeneratorConnector extends SourceConnector {
     public static final String SEED = "seed";
     public static final String SCHEMALESS = "schemaless";
     public static final String TOMBSTONE_EVERY = "tombstone.every";
+    public static final String TENANTS = "tenants";
     public static final String BATCH = "batch.size";
 
     static final ConfigDef CONFIG = new ConfigDef()
@@ -31,6 +32,8 @@ public class PaymentGeneratorConnector extends SourceConnector {
                     "Produce schemaless Maps instead of Structs.")
             .define(TOMBSTONE_EVERY, ConfigDef.Type.INT, 0, ConfigDef.Range.atLeast(0), ConfigDef.Importance.LOW,
                     "Make every n-th record a tombstone (0: none).")
+            .define(TENANTS, ConfigDef.Type.INT, 3, ConfigDef.Range.atLeast(1), ConfigDef.Importance.LOW,
+                    "Record n carries the header tenant=tenant-(n mod this).")
             .define(BATCH, ConfigDef.Type.INT, 500, ConfigDef.Range.atLeast(1), ConfigDef.Importance.LOW,
                     "Records returned per poll.");
 

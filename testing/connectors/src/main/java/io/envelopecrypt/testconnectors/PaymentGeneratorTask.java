@@ -17,6 +17,7 @@ public class PaymentGeneratorTask extends SourceTask {
     private long seed;
     private boolean schemaless;
     private int tombstoneEvery;
+    private int tenants;
     private int batch;
     private long next;
     private long startedNanos;
@@ -32,6 +33,7 @@ public class PaymentGeneratorTask extends SourceTask {
         seed = c.getLong(PaymentGeneratorConnector.SEED);
         schemaless = c.getBoolean(PaymentGeneratorConnector.SCHEMALESS);
         tombstoneEvery = c.getInt(PaymentGeneratorConnector.TOMBSTONE_EVERY);
+        tenants = c.getInt(PaymentGeneratorConnector.TENANTS);
         batch = c.getInt(PaymentGeneratorConnector.BATCH);
         partition = Map.of("generator", topic, "seed", seed);
         Map<String, Object> offset = context.offsetStorageReader().offset(partition);
@@ -72,11 +74,11 @@ public class PaymentGeneratorTask extends SourceTask {
         long timestamp = System.currentTimeMillis();
         if (Payments.isTombstone(sequence, tombstoneEvery)) {
             return new SourceRecord(partition, offset, topic, null, Schema.STRING_SCHEMA, key, null, null,
-                    timestamp, Payments.headers(seed, sequence));
+                    timestamp, Payments.headers(seed, sequence, tenants));
         }
         Object value = schemaless ? Payments.paymentMap(seed, sequence) : Payments.payment(seed, sequence);
         return new SourceRecord(partition, offset, topic, null, Schema.STRING_SCHEMA, key,
-                schemaless ? null : Payments.PAYMENT, value, timestamp, Payments.headers(seed, sequence));
+                schemaless ? null : Payments.PAYMENT, value, timestamp, Payments.headers(seed, sequence, tenants));
     }
 
     @Override

@@ -214,8 +214,17 @@ public final class Payments {
 
     /** Headers that travel with each event, in the clear. */
     public static Headers headers(long seed, long sequence) {
+        return headers(seed, sequence, 3);
+    }
+
+    /** As above, with the tenant header spread over {@code tenants} tenants: tenant-(sequence mod tenants). */
+    public static Headers headers(long seed, long sequence, int tenants) {
         return new ConnectHeaders().addString("trace-id", "trace-" + seed + "-" + sequence)
-                .addString("tenant", "tenant-" + (sequence % 3)).addLong("sequence", sequence);
+                .addString("tenant", tenant(sequence, tenants)).addLong("sequence", sequence);
+    }
+
+    public static String tenant(long sequence, int tenants) {
+        return "tenant-" + (sequence % tenants);
     }
 
     public static String key(long seed, long sequence) {

@@ -36,7 +36,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -307,29 +306,19 @@ class EnvelopeToolsIT {
         }
     }
 
-    /** The packaged CLI, run as a user runs it: {@code java -jar}. */
     private Cli cli(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", RepoLayout.find().cliJar().toString()));
-        command.addAll(List.of(args));
-        return run(work, command, Map.of(), 180);
+        return Cli.of(CliProcess.envelopecrypt(work, args));
     }
 
     private Cli run(Path dir, List<String> command, Map<String, String> env, int timeoutSeconds) throws Exception {
-        Path out = Files.createTempFile(work, "out", ".txt");
-        Path err = Files.createTempFile(work, "err", ".txt");
-        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile())
-                .redirectOutput(out.toFile()).redirectError(err.toFile());
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("timed out: " + command.get(command.size() > 3 ? 3 : 0));
-        }
-        return new Cli(p.exitValue(), Files.readString(out), Files.readString(err));
+        return Cli.of(CliProcess.run(work, dir, command, env, timeoutSeconds));
     }
 
     private record Cli(int exit, String stdout, String stderr) {
+        static Cli of(CliProcess p) {
+            return new Cli(p.exit(), p.stdout(), p.stderr());
+        }
+
         List<JsonNode> jsonLines() {
             return stdout.lines().filter(l -> !l.isBlank()).map(EnvelopeToolsIT::readTree).toList();
         }
