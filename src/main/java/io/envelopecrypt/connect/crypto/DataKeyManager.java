@@ -43,6 +43,7 @@ public final class DataKeyManager implements AutoCloseable {
     public static final class DataKey {
         private final SealingKey key;
         private final List<WrappedKey> copies;
+        private final List<WrappedKey> additional;
         private final DataKeySignature signature;
         private final long createdAtMillis;
         private final long maxAgeMillis;
@@ -50,7 +51,9 @@ public final class DataKeyManager implements AutoCloseable {
 
         DataKey(SealingKey key, List<WrappedKey> copies, DataKeySignature signature, long createdAtMillis, long maxAgeMillis) {
             this.key = key;
-            this.copies = copies;
+            // Immutable once, so that every envelope can share it (List.copyOf returns it as is).
+            this.copies = List.copyOf(copies);
+            this.additional = List.copyOf(copies.subList(1, copies.size()));
             this.signature = signature;
             this.createdAtMillis = createdAtMillis;
             this.maxAgeMillis = maxAgeMillis;
@@ -68,6 +71,11 @@ public final class DataKeyManager implements AutoCloseable {
         /** The first wrapped copy. */
         public WrappedKey wrapped() {
             return copies.get(0);
+        }
+
+        /** The copies after the first (empty with one KEK): the same list for every record under this key. */
+        public List<WrappedKey> additionalCopies() {
+            return additional;
         }
 
         /** Every wrapped copy, one per keyring member that wrapped the key, in ring order. */

@@ -111,14 +111,16 @@ public final class UnwrappedKeyCache implements AutoCloseable {
      * none succeeds, an unreachable member's failure (retriable) is thrown before any refusal.
      */
     public AesGcmKey acquire(List<WrappedKey> copies) {
-        List<Keyring.Candidate> candidates = kek.candidates(copies);
-        for (Keyring.Candidate c : candidates) {
-            AesGcmKey key = cached(c.copy());
+        // The cache holds only keys a configured member unwrapped from that very wrapped copy, so a hit needs no
+        // check of which member may unwrap it: the common case costs a lookup per copy and nothing else.
+        for (WrappedKey copy : copies) {
+            AesGcmKey key = cached(copy);
             if (key != null) {
                 hits.incrementAndGet();
                 return key;
             }
         }
+        List<Keyring.Candidate> candidates = kek.candidates(copies);
         if (candidates.size() == 1) {
             return acquire(candidates.get(0));
         }

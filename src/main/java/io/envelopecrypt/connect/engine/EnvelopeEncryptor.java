@@ -192,7 +192,7 @@ public final class EnvelopeEncryptor implements AutoCloseable {
         }
         DataKeyManager.DataKey key = keyName == null ? dataKeys.acquire() : acquireFor(keyName);
         try {
-            return sealer.seal(codec, value, header, key.key(), key.copies(), key.signature());
+            return sealer.seal(codec, value, header, key.key(), key.wrapped(), key.additionalCopies(), key.signature());
         } catch (RuntimeException e) {
             throw SanitizedCause.sanitize("Encrypting the record value", e);
         } finally {

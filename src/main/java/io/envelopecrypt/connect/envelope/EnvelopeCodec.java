@@ -77,16 +77,27 @@ public final class EnvelopeCodec {
         return s;
     }
 
+    /** The Structs of the last data key's further copies: every record under one data key carries the same ones. */
+    private static final ThreadLocal<Object[]> LAST_COPIES = new ThreadLocal<>();
+
     private static List<Struct> additionalWrappedKeys(List<WrappedKey> copies, Schema copySchema) {
         if (copies.isEmpty()) {
             return null;
+        }
+        Object[] last = LAST_COPIES.get();
+        if (last != null && last[0] == copies && last[1] == copySchema) {
+            @SuppressWarnings("unchecked")
+            List<Struct> same = (List<Struct>) last[2];
+            return same;
         }
         List<Struct> out = new ArrayList<>(copies.size());
         for (WrappedKey k : copies) {
             out.add(new Struct(copySchema).put(KEY_ID, k.keyId()).put(DATA_KEY_WRAP_ALGORITHM, k.algorithm())
                     .put(WRAPPED_DATA_KEY, k.wrapped()));
         }
-        return out;
+        List<Struct> shared = List.copyOf(out);
+        LAST_COPIES.set(new Object[] {copies, copySchema, shared});
+        return shared;
     }
 
     /** True when a value looks like an envelope (it has the version and ciphertext fields). */

@@ -27,7 +27,12 @@ public final class EnvelopeSealer {
      */
     public Envelope seal(PayloadCodec codec, Object value, EnvelopeHeader header, SealingKey key, List<WrappedKey> copies,
                          DataKeySignature signature) {
-        WrappedKey wrapped = copies.get(0);
+        return seal(codec, value, header, key, copies.get(0), List.copyOf(copies.subList(1, copies.size())), signature);
+    }
+
+    /** As above, with the first copy and the further ones apart (an immutable list, shared by every envelope). */
+    public Envelope seal(PayloadCodec codec, Object value, EnvelopeHeader header, SealingKey key, WrappedKey wrapped,
+                         List<WrappedKey> additional, DataKeySignature signature) {
         EnvelopeLimits.checkWritable(header, codec.payloadSchema());
         BinaryWriter plaintext = PLAINTEXT.get();
         plaintext.reset();
@@ -41,7 +46,7 @@ public final class EnvelopeSealer {
                     sealed.ciphertext(), wrapped.keyId(), AesGcmKey.ALGORITHM, sealed.iv(), header.metadata(),
                     wrapped.wrapped(), wrapped.algorithm(), codec.format(), codec.payloadSchema(), header.context(),
                     key.commitment(), signature == null ? null : signature.signingKeyId(),
-                    signature == null ? null : signature.signature(), copies.subList(1, copies.size()));
+                    signature == null ? null : signature.signature(), additional);
         } finally {
             plaintext.wipe();
         }

@@ -67,8 +67,10 @@ final class KeyVaultClients {
         private final LRUCache<String, CryptographyClient> cryptoClients = new LRUCache<>(MAX_CRYPTO_CLIENTS);
 
         Clients(TokenCredential credential) {
-            this.credential = credential;
-            KeyClientBuilder kb = new KeyClientBuilder().vaultUrl(vaultUrl).credential(credential).httpClient(httpClient)
+            // One token for every client of this vault: each CryptographyClient (one per key version, so one per
+            // tenant key) has its own token policy, and would otherwise fetch a token of its own.
+            this.credential = new SharedTokens(credential);
+            KeyClientBuilder kb = new KeyClientBuilder().vaultUrl(vaultUrl).credential(this.credential).httpClient(httpClient)
                     .retryOptions(retryOptions).addPolicy(requestCounter);
             if (!challengeVerification) {
                 kb.disableChallengeResourceVerification();
@@ -139,6 +141,57 @@ final class KeyVaultClients {
     /** HTTP requests sent to Key Vault, including retries and authentication challenges. */
     long httpRequests() {
         return httpRequests.get();
+    }
+
+    /**
+     * Hands the same access token to every client that asks for the same scopes and tenant while it has more than five
+     * minutes to live; requests with claims (a continuous access evaluation challenge) always go to the credential.
+     */
+    static final class SharedTokens implements TokenCredential {
+        private static final java.time.Duration MARGIN = java.time.Duration.ofMinutes(5);
+        private final TokenCredential delegate;
+        private final java.util.Map<String, com.azure.core.credential.AccessToken> tokens =
+                new java.util.concurrent.ConcurrentHashMap<>();
+
+        SharedTokens(TokenCredential delegate) {
+            this.delegate = delegate;
+        }
+
+        private static String key(com.azure.core.credential.TokenRequestContext c) {
+            return c.getTenantId() + " " + c.isCaeEnabled() + " " + String.join(" ", c.getScopes());
+        }
+
+        private com.azure.core.credential.AccessToken fresh(String key) {
+            com.azure.core.credential.AccessToken t = tokens.get(key);
+            return t != null && t.getExpiresAt().isAfter(java.time.OffsetDateTime.now().plus(MARGIN)) ? t : null;
+        }
+
+        @Override
+        public Mono<com.azure.core.credential.AccessToken> getToken(com.azure.core.credential.TokenRequestContext c) {
+            if (c.getClaims() != null) {
+                return delegate.getToken(c);
+            }
+            String key = key(c);
+            com.azure.core.credential.AccessToken cached = fresh(key);
+            return cached != null ? Mono.just(cached) : delegate.getToken(c).doOnNext(t -> tokens.put(key, t));
+        }
+
+        @Override
+        public com.azure.core.credential.AccessToken getTokenSync(com.azure.core.credential.TokenRequestContext c) {
+            if (c.getClaims() != null) {
+                return delegate.getTokenSync(c);
+            }
+            String key = key(c);
+            synchronized (this) {
+                com.azure.core.credential.AccessToken cached = fresh(key);
+                if (cached != null) {
+                    return cached;
+                }
+                com.azure.core.credential.AccessToken t = delegate.getTokenSync(c);
+                tokens.put(key, t);
+                return t;
+            }
+        }
     }
 
     /**
