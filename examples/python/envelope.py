@@ -153,7 +153,7 @@ class KeyVaultUnwrapper:
         mine = [c for c in wrapped_copies(e)
                 if c[0].startswith(self._prefix) and _KEY_VERSION.fullmatch(c[0][len(self._prefix):])]
         if not mine:
-            raise EnvelopeError("no wrapped copy of the data key names the key this reader is configured for")
+            raise EnvelopeError("the envelope's wrapped copies name keys this reader is not configured for")
         key_id, algorithm, wrapped = mine[0]
         if algorithm not in ("RSA-OAEP-256", "RSA-OAEP"):
             raise EnvelopeError("unsupported data key wrap algorithm")

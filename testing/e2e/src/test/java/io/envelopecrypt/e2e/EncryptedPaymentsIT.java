@@ -77,7 +77,7 @@ class EncryptedPaymentsIT {
         assertThat(schema.getFields()).extracting(Schema.Field::name).containsExactly("envelopeVersion", "id",
                 "timestamp", "eventType", "encryptedPayload", "keyId", "encryptionAlgorithm", "iv", "metadata",
                 "wrappedDataKey", "dataKeyWrapAlgorithm", "payloadFormat", "payloadSchema", "context", "dataKeyCommitment",
-                "signingKeyId", "dataKeySignature");
+                "signingKeyId", "dataKeySignature", "additionalWrappedKeys");
     }
 
     @Test

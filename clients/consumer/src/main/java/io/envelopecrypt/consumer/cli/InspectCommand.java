@@ -1,10 +1,11 @@
 package io.envelopecrypt.consumer.cli;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.envelopecrypt.connect.envelope.Envelope;
 import io.envelopecrypt.consumer.ConfluentWireFormat;
-import io.envelopecrypt.consumer.EnvelopeRecords;
+import io.envelopecrypt.consumer.EnvelopeBytes;
 import io.envelopecrypt.consumer.SchemaRegistryClient;
 
 import picocli.CommandLine;
@@ -28,17 +29,26 @@ final class InspectCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         SchemaRegistryClient registry = topic.registry();
-        return JsonLines.run(topic, spec.commandLine().getOut(), "inspected", (line, value) -> describe(line,
-                EnvelopeRecords.fromAvro(ConfluentWireFormat.read(value, registry)), ConfluentWireFormat.schemaId(value)),
-                () -> "");
+        return JsonLines.run(topic, spec.commandLine().getOut(), "inspected", (line, value) -> {
+            TopicOptions.requireRegistryFor(value, registry);
+            if (EnvelopeBytes.isWireFormat(value)) {
+                line.put("schemaId", ConfluentWireFormat.schemaId(value));
+            }
+            describe(line, EnvelopeBytes.read(value, registry));
+        }, () -> "");
     }
 
-    private static void describe(ObjectNode line, Envelope e, int schemaId) {
-        line.put("schemaId", schemaId).put("envelopeVersion", e.envelopeVersion()).put("id", e.id())
+    private static void describe(ObjectNode line, Envelope e) {
+        line.put("envelopeVersion", e.envelopeVersion()).put("id", e.id())
                 .put("eventTimestamp", e.timestamp()).put("eventType", e.eventType()).put("keyId", e.keyId())
                 .put("encryptionAlgorithm", e.encryptionAlgorithm())
                 .put("dataKeyWrapAlgorithm", e.dataKeyWrapAlgorithm()).put("payloadFormat", e.payloadFormat())
                 .put("ciphertextBytes", e.encryptedPayload().length);
+        if (!e.additionalWrappedKeys().isEmpty()) {
+            // A keyring's further copies: which KEKs (beside keyId) can unwrap this record's data key.
+            ArrayNode more = line.putArray("additionalKeyIds");
+            e.additionalWrappedKeys().forEach(k -> more.add(k.keyId()));
+        }
         if (e.metadata() != null) {
             line.set("metadata", JsonLines.JSON.valueToTree(new TreeMap<>(e.metadata())));
         }
