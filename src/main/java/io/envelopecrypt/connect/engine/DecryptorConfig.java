@@ -16,7 +16,7 @@ public class DecryptorConfig extends AbstractConfig {
     public static final String DEK_UNWRAP_FAILURES_PER_MINUTE = "dek.unwrap.failures.per.minute";
     public static final String GROUP_DECRYPT = "Decryption";
 
-    public static final ConfigDef CONFIG_DEF = addTo(new ConfigDef());
+    public static final ConfigDef CONFIG_DEF = ConfigChecks.withChecks(addTo(new ConfigDef()), DecryptorConfig::problems);
 
     public DecryptorConfig(Map<?, ?> props) {
         this(CONFIG_DEF, props);
@@ -59,6 +59,11 @@ public class DecryptorConfig extends AbstractConfig {
                                 + "then goes to the dead-letter topic instead of costing one Key Vault call each. A wrapped "
                                 + "key that failed once is refused without a call for 10 minutes.",
                         GROUP_DECRYPT, 4, ConfigDef.Width.SHORT, "Unwrap failures per minute");
+    }
+
+    /** What keeps these settings from decrypting, by the key to change (reported by Connect's config validation). */
+    public static Map<String, String> problems(Map<String, ?> parsed) {
+        return KekProviders.problems(parsed, KeyEncryptionKeyProvider.KeyOperation.UNWRAP, false);
     }
 
     public EnvelopeContext context() {

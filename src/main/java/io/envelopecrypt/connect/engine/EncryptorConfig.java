@@ -27,7 +27,7 @@ public class EncryptorConfig extends AbstractConfig {
     public static final long DEFAULT_DEK_MAX_AGE_MS = 60 * 60 * 1000L;
     public static final String GROUP_DATA_KEYS = "Data keys";
 
-    public static final ConfigDef CONFIG_DEF = addTo(new ConfigDef());
+    public static final ConfigDef CONFIG_DEF = ConfigChecks.withChecks(addTo(new ConfigDef()), EncryptorConfig::problems);
 
     public EncryptorConfig(Map<?, ?> props) {
         this(CONFIG_DEF, props);
@@ -78,6 +78,24 @@ public class EncryptorConfig extends AbstractConfig {
                         "Per-record key selection: keys with a live data key at once. The least recently used key's data "
                                 + "key is wiped beyond this, and its next record makes a new one (one more Key Vault call).",
                         GROUP_KEY_SELECTION, 4, ConfigDef.Width.SHORT, "Keys with live data keys");
+    }
+
+    /**
+     * What keeps these settings from encrypting, by the key to change (reported by Connect's config validation).
+     * Per-record key selection is on when {@code kek.key.allowed.pattern} is set.
+     */
+    public static Map<String, String> problems(Map<String, ?> parsed) {
+        return problems(parsed, parsed.get(KEY_ALLOWED_PATTERN) != null);
+    }
+
+    /** As above, with per-record key selection on or off as the caller knows it. */
+    public static Map<String, String> problems(Map<String, ?> parsed, boolean keyPerRecord) {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        if (parsed.get(KEY_FALLBACK) != null && parsed.get(KEY_ALLOWED_PATTERN) == null) {
+            out.put(KEY_FALLBACK, "Applies only with per-record key selection (" + KEY_ALLOWED_PATTERN + ")");
+        }
+        out.putAll(KekProviders.problems(parsed, KeyEncryptionKeyProvider.KeyOperation.WRAP, keyPerRecord));
+        return out;
     }
 
     /** The pattern selected key names must match, or null when none is configured. */
@@ -133,6 +151,7 @@ public class EncryptorConfig extends AbstractConfig {
 
     /** The configured keyring (kek.ring, or the one KEK), metered by {@code listener}; the caller owns it. */
     public Keyring keyring(KekCallListener listener) {
-        return KekProviders.createRing(this, KeyEncryptionKeyProvider.KeyOperation.WRAP, listener);
+        return KekProviders.createRing(this, KeyEncryptionKeyProvider.KeyOperation.WRAP, listener,
+                getString(KEY_ALLOWED_PATTERN) != null);
     }
 }

@@ -87,16 +87,29 @@ public final class KekProviders {
      */
     public static Keyring createRing(AbstractConfig config, KeyEncryptionKeyProvider.KeyOperation operation,
                                      KekCallListener listener) {
+        return createRing(config, operation, listener, false);
+    }
+
+    /** As above; {@code keyPerRecord} when records choose the key by name, so none need be configured. */
+    public static Keyring createRing(AbstractConfig config, KeyEncryptionKeyProvider.KeyOperation operation,
+                                     KekCallListener listener, boolean keyPerRecord) {
         Keyring.WrapPolicy policy = Keyring.WrapPolicy.valueOf(config.getString(RING_WRAP_POLICY).toUpperCase(Locale.ROOT));
         List<String> aliases = config.getList(RING);
         if (aliases.isEmpty()) {
-            return new Keyring(List.of(new Keyring.Member("kek", new MeteredKeyProvider(create(config, operation), listener))),
+            ConfigChecks.throwFirst(problems(config.values(), operation, keyPerRecord));
+            return new Keyring(List.of(new Keyring.Member("kek", new MeteredKeyProvider(build(config, operation), listener))),
                     policy);
         }
         List<Keyring.Member> members = new ArrayList<>(aliases.size());
         try {
             for (String alias : aliases) {
-                KeyEncryptionKeyProvider member = create(memberConfig(config, alias), operation);
+                AbstractConfig memberConfig = memberConfig(config, alias);
+                try {
+                    ConfigChecks.throwFirst(problems(memberConfig.values(), operation, keyPerRecord));
+                } catch (ConfigException e) {
+                    throw new ConfigException("Keyring member '" + alias + "' (" + RING_PREFIX + alias + ".*): " + e.getMessage());
+                }
+                KeyEncryptionKeyProvider member = build(memberConfig, operation);
                 members.add(new Keyring.Member(alias, new MeteredKeyProvider(member, listener)));
             }
         } catch (RuntimeException e) {
@@ -104,6 +117,25 @@ public final class KekProviders {
             throw e;
         }
         return new Keyring(members, policy);
+    }
+
+    /**
+     * What keeps the KEK settings from working for {@code operation}, by key (see {@link KekProviderFactory#problems}).
+     * A keyring's members are checked with their own settings when the task starts.
+     */
+    public static Map<String, String> problems(Map<String, ?> parsed, KeyEncryptionKeyProvider.KeyOperation operation,
+                                               boolean keyPerRecord) {
+        Object ring = parsed.get(RING);
+        Object provider = parsed.get(PROVIDER);
+        if (ring instanceof List<?> members && !members.isEmpty() || provider == null) {
+            return Map.of();
+        }
+        for (KekProviderFactory f : FACTORIES) {
+            if (f.name().equalsIgnoreCase(provider.toString())) {
+                return f.problems(parsed, operation, keyPerRecord);
+            }
+        }
+        return Map.of();
     }
 
     /** A member's settings: every unprefixed setting, overridden by those under {@code kek.ring.<alias>.}. */
@@ -159,10 +191,16 @@ public final class KekProviders {
     }
 
     /**
-     * Builds the configured provider for {@code operation}, verified at once when {@code kek.verify.on.start}
-     * says so.
+     * Builds the configured provider for {@code operation} (one key, not a keyring), after checking its settings as
+     * config validation does, verified at once when {@code kek.verify.on.start} says so.
      */
     public static KeyEncryptionKeyProvider create(AbstractConfig config, KeyEncryptionKeyProvider.KeyOperation operation) {
+        ConfigChecks.throwFirst(problems(config.values(), operation, false));
+        return build(config, operation);
+    }
+
+    /** As {@link #create}, for settings already checked. */
+    private static KeyEncryptionKeyProvider build(AbstractConfig config, KeyEncryptionKeyProvider.KeyOperation operation) {
         KekProviderFactory factory = factory(config.getString(PROVIDER).toLowerCase(Locale.ROOT));
         KeyEncryptionKeyProvider kek = factory.create(config, operation);
         if (config.getBoolean(VERIFY_ON_START)) {

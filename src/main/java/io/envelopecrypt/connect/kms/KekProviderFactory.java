@@ -3,6 +3,8 @@ package io.envelopecrypt.connect.kms;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 
+import java.util.Map;
+
 /**
  * Makes one kind of {@link KeyEncryptionKeyProvider} from configuration: the extension point behind
  * {@code kek.provider}. A factory defines its own settings, says which key ids it can unwrap, and never
@@ -26,8 +28,21 @@ public interface KekProviderFactory {
     boolean supportsKeyId(String keyId);
 
     /**
-     * Builds the provider for a transform or engine that needs {@code operation}. Problems between settings
-     * are reported as {@link org.apache.kafka.common.config.ConfigException}s naming the key.
+     * What keeps these settings from working for {@code operation}, by the key to change, as one sentence each that
+     * says what to do: reported by Connect's config validation on that key, and thrown before {@link #create}.
+     *
+     * @param parsed          every setting, parsed (a missing or unparsable one is null)
+     * @param keyPerRecord    true when records choose the key by name (kek.key.template), so none is configured
+     */
+    default Map<String, String> problems(Map<String, ?> parsed, KeyEncryptionKeyProvider.KeyOperation operation,
+                                         boolean keyPerRecord) {
+        return Map.of();
+    }
+
+    /**
+     * Builds the provider for a transform or engine that needs {@code operation}, once {@link #problems} found none
+     * (the engine checks). Anything else wrong is reported as a {@link org.apache.kafka.common.config.ConfigException}
+     * naming the key.
      */
     KeyEncryptionKeyProvider create(AbstractConfig config, KeyEncryptionKeyProvider.KeyOperation operation);
 }

@@ -1,5 +1,6 @@
 package io.envelopecrypt.connect.transforms;
 
+import io.envelopecrypt.connect.engine.ConfigChecks;
 import io.envelopecrypt.connect.engine.DecryptorConfig;
 
 import org.apache.kafka.common.config.ConfigDef;
@@ -16,14 +17,14 @@ public final class DecryptPayloadConfig extends DecryptorConfig {
     public static final String FAIL = "fail";
     public static final String PASS_THROUGH = "pass-through";
 
-    public static final ConfigDef CONFIG_DEF = DecryptorConfig.addTo(new ConfigDef()
+    public static final ConfigDef CONFIG_DEF = ConfigChecks.withChecks(DecryptorConfig.addTo(new ConfigDef()
             .define(ON_NON_ENVELOPE, ConfigDef.Type.STRING, FAIL, ConfigDef.CaseInsensitiveValidString.in(FAIL, PASS_THROUGH),
                     ConfigDef.Importance.MEDIUM,
                     "What to do with a record value that is not an envelope (tombstones always pass): 'fail' raises "
                             + "a DataException (the record goes to the dead-letter queue when errors.tolerance=all), "
                             + "'pass-through' forwards it unchanged but for a header 'envelopecrypt.not-decrypted: "
                             + "not-an-envelope' (it was not authenticated), e.g. while a topic migrates to encryption.",
-                    GROUP_DECRYPT, 1, ConfigDef.Width.SHORT, "Non-envelope values"));
+                    GROUP_DECRYPT, 1, ConfigDef.Width.SHORT, "Non-envelope values")), DecryptorConfig::problems);
 
     public DecryptPayloadConfig(Map<?, ?> props) {
         super(CONFIG_DEF, props);

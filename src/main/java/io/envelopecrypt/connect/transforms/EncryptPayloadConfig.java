@@ -1,5 +1,6 @@
 package io.envelopecrypt.connect.transforms;
 
+import io.envelopecrypt.connect.engine.ConfigChecks;
 import io.envelopecrypt.connect.engine.EncryptorConfig;
 import io.envelopecrypt.connect.envelope.EnvelopeSchema;
 
@@ -31,7 +32,7 @@ public final class EncryptPayloadConfig extends EncryptorConfig {
             ENVELOPE_EVENT_TYPE, new ValueSource.Validator(Kind.NONE, Kind.TOPIC, Kind.STATIC, Kind.FIELD, Kind.HEADER),
             ENVELOPE_TIMESTAMP, new ValueSource.Validator(Kind.RECORD_TIMESTAMP, Kind.WALLCLOCK, Kind.FIELD, Kind.HEADER));
 
-    public static final ConfigDef CONFIG_DEF = EncryptorConfig.addTo(new ConfigDef()
+    public static final ConfigDef CONFIG_DEF = ConfigChecks.withChecks(EncryptorConfig.addTo(new ConfigDef()
             .define(ENVELOPE_SCHEMA_NAME, ConfigDef.Type.STRING, EnvelopeSchema.DEFAULT_NAME, new AvroFullName(),
                     ConfigDef.Importance.MEDIUM,
                     "Name of the envelope's Connect schema; the Avro converter registers it as the record name "
@@ -67,10 +68,24 @@ public final class EncryptPayloadConfig extends EncryptorConfig {
                             + "tenant's key makes exactly that tenant's records unreadable (crypto-shredding). Needs "
                             + EncryptorConfig.KEY_ALLOWED_PATTERN + ". The selected name is in the clear in every "
                             + "envelope's keyId.",
-                    GROUP_KEY_SELECTION, 1, ConfigDef.Width.MEDIUM, "Key name template"));
+                    GROUP_KEY_SELECTION, 1, ConfigDef.Width.MEDIUM, "Key name template")),
+            EncryptPayloadConfig::transformProblems);
 
     public EncryptPayloadConfig(Map<?, ?> props) {
         super(CONFIG_DEF, props);
+    }
+
+    /** What keeps these settings from starting, by the key to change (reported by Connect's config validation). */
+    static Map<String, String> transformProblems(Map<String, Object> parsed) {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        boolean template = parsed.get(KEY_TEMPLATE) != null;
+        boolean pattern = parsed.get(KEY_ALLOWED_PATTERN) != null;
+        if (template != pattern) {
+            out.put(KEY_ALLOWED_PATTERN, template ? "Required with " + KEY_TEMPLATE + ": a regular expression every "
+                    + "selected key name must match, e.g. tenant-[0-9]{1,6}" : "Applies only with " + KEY_TEMPLATE);
+        }
+        EncryptorConfig.problems(parsed, template).forEach(out::putIfAbsent);
+        return out;
     }
 
     /** The per-record key name template, or null; checked against its required allow-list. */

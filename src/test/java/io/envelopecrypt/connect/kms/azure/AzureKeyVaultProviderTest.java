@@ -148,7 +148,7 @@ class AzureKeyVaultProviderTest {
         String other = azure.vault.createRsaKey("allow-other");
         Map<String, Object> noKey = azure.decryptConfig();
         noKey.remove("azure.keyvault.key.name");
-        assertThatThrownBy(() -> new AzureKeyVaultProviderFactory().create(config(noKey),
+        assertThatThrownBy(() -> io.envelopecrypt.connect.engine.KekProviders.create(config(noKey),
                 io.envelopecrypt.connect.kms.KeyEncryptionKeyProvider.KeyOperation.UNWRAP))
                 .isInstanceOf(org.apache.kafka.common.config.ConfigException.class)
                 .hasMessageContaining("azure.keyvault.keys.allowed").hasMessageContaining("told to trust");

@@ -76,6 +76,49 @@ class RestApiIT {
                 "transforms.dec.kek.provider");
     }
 
+    /** Issue 16: a configuration that validates must start; each that cannot is reported once, on the key to fix. */
+    @Test
+    void e_configurationsThatCannotStartFailValidationOnTheRightKey() {
+        assertExactErrors(Pipelines.GENERATOR, "enc", Pipelines.ENCRYPT, Map.of("kek.provider", "local"),
+                Map.of("local.key", "Required with kek.provider=local"));
+        assertExactErrors(Pipelines.GENERATOR, "enc", Pipelines.ENCRYPT, Map.of("kek.provider", "azure-keyvault"),
+                Map.of("azure.keyvault.url", "Required with kek.provider=azure-keyvault",
+                        "azure.keyvault.key.name", "Required to encrypt"));
+        assertExactErrors(Pipelines.RECORDER, "dec", Pipelines.DECRYPT, Map.of("kek.provider", "azure-keyvault",
+                "azure.keyvault.url", "https://v.vault.azure.net"),
+                Map.of("azure.keyvault.keys.allowed", "told to trust"));
+        assertExactErrors(Pipelines.GENERATOR, "enc", Pipelines.ENCRYPT, Map.of(),
+                Map.of("kek.provider", "Missing required configuration"));
+        assertExactErrors(Pipelines.GENERATOR, "enc", Pipelines.ENCRYPT, Map.of("kek.provider", "local",
+                "local.key", "${env:ENVELOPECRYPT_LOCAL_KEY}", "dek.max.records", "lots"),
+                Map.of("dek.max.records", "lots"));
+        assertExactErrors(Pipelines.GENERATOR, "enc", Pipelines.ENCRYPT, Map.of("kek.provider", "azure-keyvault",
+                "azure.keyvault.url", "${env:ENVELOPECRYPT_NO_SUCH_VARIABLE}", "azure.keyvault.key.name", "k"),
+                Map.of("azure.keyvault.url", "unresolved config provider reference"));
+        assertExactErrors(Pipelines.GENERATOR, "enc", Pipelines.ENCRYPT, Map.of("kek.provider", "azure-keyvault",
+                "azure.keyvault.url", "https://v.vault.azure.net", "kek.key.template", "tenant-{header:tenant}"),
+                Map.of("kek.key.allowed.pattern", "Required with kek.key.template"));
+    }
+
+    private void assertExactErrors(String connectorClass, String alias, String transform, Map<String, String> settings,
+                                   Map<String, String> expected) {
+        Map<String, String> config = new LinkedHashMap<>();
+        config.put(Pipelines.GENERATOR.equals(connectorClass) ? "topic" : "topics", "t");
+        if (Pipelines.RECORDER.equals(connectorClass)) {
+            config.put("file", "/tmp/unused");
+        }
+        config.put("transforms", alias);
+        config.put("transforms." + alias + ".type", transform);
+        settings.forEach((k, v) -> config.put("transforms." + alias + "." + k, v));
+        JsonNode result = connect.validate(connectorClass, config);
+        Map<String, List<String>> errors = ConnectCluster.validationErrors(result);
+        assertThat(errors.keySet()).as(result.toString())
+                .containsExactlyInAnyOrderElementsOf(expected.keySet().stream().map(k -> "transforms." + alias + "." + k).toList());
+        expected.forEach((key, text) -> assertThat(errors.get("transforms." + alias + "." + key)).as(key)
+                .singleElement().asString().contains(text));
+        assertThat(result.path("error_count").asInt()).isEqualTo(expected.size());
+    }
+
     @Test
     void e_goodSettingsValidateCleanly() {
         Map<String, String> config = new LinkedHashMap<>();
