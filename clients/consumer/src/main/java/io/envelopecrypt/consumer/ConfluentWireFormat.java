@@ -27,6 +27,11 @@ public final class ConfluentWireFormat {
     private ConfluentWireFormat() {
     }
 
+    /** True for a value that starts like the wire format (the magic byte). */
+    public static boolean isWireFormat(byte[] bytes) {
+        return bytes != null && bytes.length > 0 && bytes[0] == MAGIC;
+    }
+
     /** The schema id of a wire-format value. */
     public static int schemaId(byte[] bytes) {
         if (bytes == null || bytes.length < HEADER_BYTES || bytes[0] != MAGIC) {

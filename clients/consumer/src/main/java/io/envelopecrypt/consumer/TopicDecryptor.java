@@ -15,7 +15,7 @@ import java.util.Objects;
 /**
  * Decrypts what an encrypted topic holds, in any Java application: a plain {@code KafkaConsumer}, a Kafka
  * Streams app, a batch job. It needs no Connect worker, only the KEK (the same settings as
- * {@code DecryptPayload}) and, for raw topic bytes, the schema registry. The decrypting itself is the
+ * {@code DecryptPayload}) and, for what an AvroConverter wrote, the schema registry. The decrypting itself is the
  * plugin's {@link EnvelopeDecryptor} engine, the same one {@code DecryptPayload} runs.
  *
  * <pre>{@code
@@ -69,19 +69,20 @@ public final class TopicDecryptor implements AutoCloseable {
     }
 
     /**
-     * Decrypts a record value read from {@code topic}, in the Confluent wire format (what the topic holds), using
-     * the registry. The topic matters with {@code envelope.context=topic}; it may be null otherwise.
+     * Decrypts a record value read from {@code topic}, as the topic holds it: the Confluent wire format written by an
+     * AvroConverter (resolved through the registry) or the JSON written by JsonConverter ({@link EnvelopeBytes}). The
+     * topic matters with {@code envelope.context=topic}; it may be null otherwise.
      */
-    public Decrypted decrypt(String topic, byte[] confluentWireFormat) {
-        if (registry == null) {
+    public Decrypted decrypt(String topic, byte[] value) {
+        if (registry == null && EnvelopeBytes.isWireFormat(value)) {
             throw new IllegalStateException("Decrypting wire-format bytes needs " + SCHEMA_REGISTRY_URL);
         }
-        return decrypt(topic, ConfluentWireFormat.read(confluentWireFormat, registry));
+        return decrypt(topic, EnvelopeBytes.read(value, registry));
     }
 
     /** As {@link #decrypt(String, byte[])}, for a decryptor that does not bind envelopes to their topic. */
-    public Decrypted decrypt(byte[] confluentWireFormat) {
-        return decrypt(null, confluentWireFormat);
+    public Decrypted decrypt(byte[] value) {
+        return decrypt(null, value);
     }
 
     /** Decrypts an envelope already decoded by an Avro deserializer. */

@@ -69,9 +69,9 @@ public final class RepoLayout {
                 "the test connectors jar (run mvn -B -f build package -DskipTests first)");
     }
 
-    /** The envelopecrypt CLI (runs with {@code java -jar}; its libraries are in clients/consumer/target/lib). */
+    /** The envelopecrypt CLI, one runnable jar ({@code java -jar}). */
     public Path cliJar() {
-        return newest(root.resolve("clients/consumer/target"), "envelopecrypt-consumer-", ".jar",
+        return newest(root.resolve("clients/consumer/target"), "envelopecrypt-consumer-", "-cli.jar",
                 "the envelopecrypt CLI (run mvn -B -f build package -DskipTests first)");
     }
 

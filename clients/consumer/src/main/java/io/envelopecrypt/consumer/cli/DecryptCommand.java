@@ -4,6 +4,7 @@ import io.envelopecrypt.connect.engine.DecryptorConfig;
 import io.envelopecrypt.connect.engine.EnvelopeDecryptor;
 import io.envelopecrypt.connect.kms.KekCallListener;
 import io.envelopecrypt.consumer.Decrypted;
+import io.envelopecrypt.consumer.SchemaRegistryClient;
 import io.envelopecrypt.consumer.TopicDecryptor;
 
 import org.apache.kafka.common.config.ConfigException;
@@ -42,8 +43,10 @@ final class DecryptCommand implements Callable<Integer> {
         } catch (ConfigException e) {
             throw new CliException(EnvelopeCli.EXIT_USAGE, kekConfig + ": " + e.getMessage());
         }
-        try (TopicDecryptor decryptor = new TopicDecryptor(engine, topic.registry())) {
+        SchemaRegistryClient registry = topic.registry();
+        try (TopicDecryptor decryptor = new TopicDecryptor(engine, registry)) {
             return JsonLines.run(topic, spec.commandLine().getOut(), "decrypted", (line, value) -> {
+                TopicOptions.requireRegistryFor(value, registry);
                 Decrypted d = decryptor.decrypt(topic.topic, value);
                 line.put("id", d.envelope().id()).put("keyId", d.envelope().keyId());
                 line.set("value", JsonLines.JSON.readTree(d.toJson()));

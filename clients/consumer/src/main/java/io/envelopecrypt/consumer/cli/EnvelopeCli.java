@@ -24,11 +24,29 @@ public final class EnvelopeCli implements Runnable {
     public static final int EXIT_USAGE = 2;
     public static final int EXIT_UNAVAILABLE = 3;
 
+    /** Read by {@link #main} before any logger exists; declared here for the help and for picocli. */
+    @CommandLine.Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
+            description = "Log what the Kafka clients, the registry client and the Azure SDK do (INFO, on stderr). "
+                    + "Without it only warnings and errors are logged, and stderr holds the progress and the records "
+                    + "that failed.")
+    boolean verbose;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        quietUnlessVerbose(args);
         System.exit(run(args));
+    }
+
+    /** slf4j-simple reads its level once, when the first logger is made: set it before anything logs. */
+    static void quietUnlessVerbose(String[] args) {
+        String level = "org.slf4j.simpleLogger.defaultLogLevel";
+        if (java.util.Arrays.asList(args).contains("--verbose")) {
+            System.setProperty(level, "info");
+        } else if (System.getProperty(level) == null) {
+            System.setProperty(level, "warn"); // JAVA_OPTS="-D...defaultLogLevel=debug" still wins
+        }
     }
 
     /** Runs a command line and returns its exit code (for tests and embedding). */

@@ -76,6 +76,9 @@ final class RewrapCommand implements Callable<Integer> {
         java.io.PrintStream err = System.err;
         Progress progress = new Progress(err, "re-wrapped");
         SchemaRegistryClient registry = topic.registry();
+        if (registry == null) {
+            throw new CliException(EnvelopeCli.EXIT_USAGE, "rewrap writes through the schema registry: give --registry URL");
+        }
         String subject = toTopic + "-value";
         AtomicReference<Exception> sendFailure = new AtomicReference<>();
         Path target = toKek != null ? toKek : addKek;
@@ -110,6 +113,11 @@ final class RewrapCommand implements Callable<Integer> {
                 }
                 byte[] value = null;
                 if (r.value() != null) {
+                    if (!ConfluentWireFormat.isWireFormat(r.value())) {
+                        throw new CliException(EnvelopeCli.EXIT_USAGE, "rewrap copies topics written by an AvroConverter "
+                                + "(the Confluent wire format); partition " + r.partition() + " offset " + r.offset()
+                                + " is not one");
+                    }
                     try {
                         GenericRecord rewrapped = rewrapper.rewrap(ConfluentWireFormat.read(r.value(), registry));
                         value = ConfluentWireFormat.write(rewrapped, registry.register(subject, rewrapped.getSchema()));

@@ -1,6 +1,7 @@
 package io.envelopecrypt.consumer.cli;
 
 import io.envelopecrypt.connect.kms.KmsAccessException;
+import io.envelopecrypt.consumer.EnvelopeBytes;
 import io.envelopecrypt.consumer.SchemaRegistryClient;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -21,8 +22,9 @@ final class TopicOptions {
     @Option(names = {"-t", "--topic"}, required = true, description = "The encrypted topic to read.")
     String topic;
 
-    @Option(names = {"-r", "--registry"}, required = true, paramLabel = "URL",
-            description = "Schema registry URL with the Confluent API (for Apicurio Registry: its /apis/ccompat/v7 URL).")
+    @Option(names = {"-r", "--registry"}, paramLabel = "URL",
+            description = "Schema registry URL with the Confluent API (for Apicurio Registry: its /apis/ccompat/v7 URL). "
+                    + "Needed for topics written with an AvroConverter; topics written with JsonConverter need none.")
     String registryUrl;
 
     @Option(names = "--registry-user-info", paramLabel = "USER:PASSWORD",
@@ -41,8 +43,17 @@ final class TopicOptions {
         return new TopicReader(bootstrapServers, topic, consumerConfig == null ? new Properties() : KekFiles.load(consumerConfig));
     }
 
+    /** The registry, or null when none was given (JsonConverter topics). */
     SchemaRegistryClient registry() {
-        return new SchemaRegistryClient(registryUrl, registryUserInfo);
+        return registryUrl == null ? null : new SchemaRegistryClient(registryUrl, registryUserInfo);
+    }
+
+    /** Refuses a value an AvroConverter wrote when no registry was given: every such record would fail alike. */
+    static void requireRegistryFor(byte[] value, SchemaRegistryClient registry) {
+        if (registry == null && EnvelopeBytes.isWireFormat(value)) {
+            throw new CliException(EnvelopeCli.EXIT_USAGE, "The topic holds records written by an AvroConverter (the "
+                    + "Confluent wire format): give the schema registry with --registry URL");
+        }
     }
 
     /**
