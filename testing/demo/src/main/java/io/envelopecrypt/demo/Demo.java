@@ -34,6 +34,9 @@ public final class Demo {
     private final Console out;
     private Stack stack;
     private final CountDownLatch done = new CountDownLatch(1);
+    /** Set by Ctrl-C (SIGINT) or SIGTERM: from then on the main thread's errors are the shutdown's, not failures. */
+    private volatile boolean stopping;
+    private boolean stopped;
 
     Demo(Options options) {
         this.options = options;
@@ -61,6 +64,7 @@ public final class Demo {
     int run() {
         Thread hook = new Thread(this::shutdown, "demo-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        handleStopSignals();
         long started = System.nanoTime();
         try {
             out.title("Envelope Encryption for Kafka Connect: demo");
@@ -69,8 +73,7 @@ public final class Demo {
                 out.warn("LOCAL KEY MODE IS FOR DEVELOPMENT ONLY. The key lives in the worker's environment; "
                         + "never use it in production.");
             }
-            stack = Stack.create(m -> out.step(m));
-            stack.startBroker().startRegistry();
+            adopt(Stack.create(m -> out.step(m))).startBroker().startRegistry();
             KmsSetup kms = KmsSetup.prepare(options.kms, stack, out);
             ConnectCluster.Options workerOptions = new ConnectCluster.Options().workers(1).groupId("demo-connect")
                     .maxHeap("768m");
@@ -103,19 +106,26 @@ public final class Demo {
             showDecrypted(received);
             summary(topic, received, seconds, kms, started);
             if (options.keepRunning) {
-                out.section("Still running. Connect REST API: " + connect.restUrl() + "  Registry: "
-                        + stack.registry().ccompatUrl() + "  Kafka: " + stack.broker().bootstrapServers());
-                out.line("Press Ctrl-C to stop everything.");
+                stillRunning(connect, sink, topic, kms);
                 done.await();
+                return stopping ? 130 : 0;
+            } else {
+                out.line("The stack, its topics and " + received.getFileName() + " are removed now; "
+                        + "./demo.sh --keep-running keeps them, and prints commands to try.");
             }
             return 0;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 130;
         } catch (RuntimeException | java.io.IOException e) {
+            if (stopping) {
+                return 130; // what failed was the stack being stopped under the demo's feet
+            }
             out.error("The demo failed: " + e.getMessage());
             if (stack != null) {
-                out.line("Logs of the stack: " + stack.workDir() + " (kept with -Denvelopecrypt.keep.work=true)");
+                stack.keepWorkDir();
+                out.line("The logs of the broker, registry and worker are kept in " + stack.workDir()
+                        + " (delete the folder when done)");
             }
             return 1;
         } finally {
@@ -128,19 +138,91 @@ public final class Demo {
         }
     }
 
+    /**
+     * What a newcomer can do next on the running stack: the addresses, the KEK settings a reader needs (in a file in
+     * the stack folder, because the CLI needs them too), and commands to paste.
+     */
+    private void stillRunning(ConnectCluster connect, String sink, String topic, KmsSetup kms) throws java.io.IOException {
+        Path kekFile = stack.workDir().resolve("demo-decrypt.properties");
+        java.nio.file.Files.writeString(kekFile, CliSettings.fromSink(connect.config(sink), kms.workerEnvironment()));
+        String cli = "java -jar " + stack.layout().cliJar();
+        String common = " -b " + stack.broker().bootstrapServers() + " -t " + topic + " -r " + stack.registry().ccompatUrl();
+        out.section("Still running");
+        out.field("Connect REST API", connect.restUrl() + "  (curl " + connect.restUrl() + "/connectors)");
+        out.field("Schema registry", stack.registry().ccompatUrl());
+        out.field("Kafka", stack.broker().bootstrapServers());
+        out.field("stack folder", stack.workDir() + " (logs; removed on Ctrl-C)");
+        out.field("reader settings", kekFile + " (" + kms.readerSettingsDescription() + "; development values, "
+                + "shown in the clear on purpose)");
+        for (Map.Entry<String, String> hint : kms.otherConfigHints(stack).entrySet()) {
+            out.field(hint.getKey(), hint.getValue());
+        }
+        out.line("");
+        out.line("Try the CLI (it prints JSON lines; progress and failed records go to stderr):");
+        out.line("  " + cli + " inspect" + common + " -n 3");
+        out.line("  " + cli + " decrypt" + common + " -n 3 --kek-config " + kekFile);
+        out.line("Other files of connector-configs/ run on this stack as connector-configs/README.md says.");
+        out.line("Press Ctrl-C to stop everything.");
+    }
+
+    /**
+     * Ctrl-C and SIGTERM stop the stack in order, then exit. Left to the JVM's shutdown hooks, they would run all at
+     * once: Kafka's test kit deletes the broker's log directory while the broker still runs (which ends in a FATAL
+     * and a halted JVM, leaving folders behind), and every client logs the broker's disappearance.
+     */
+    private void handleStopSignals() {
+        sun.misc.SignalHandler stop = signal -> {
+            if (stopping) {
+                return;
+            }
+            stopping = true;
+            Thread stopper = new Thread(() -> {
+                out.line("");
+                // What the clients in this JVM say while everything stops is noise, not news.
+                System.setErr(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+                shutdown();
+                System.exit(130);
+            }, "demo-stop");
+            stopper.start();
+        };
+        for (String name : new String[] {"INT", "TERM"}) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), stop);
+            } catch (IllegalArgumentException unsupported) {
+                // not on this platform: the shutdown hook still stops the stack
+            }
+        }
+    }
+
     private synchronized void shutdown() {
-        if (stack != null) {
+        boolean started = stack != null;
+        if (started) {
             out.step("Stopping the connectors, workers, registry and broker");
             stack.close();
             stack = null;
+        }
+        if ((started || stopping) && !stopped) {
+            stopped = true;
             out.step("Everything stopped");
         }
         done.countDown();
     }
 
+    /** Holds a stack made while Ctrl-C may arrive: after it, the stack is closed at once instead of being used. */
+    private synchronized Stack adopt(Stack created) {
+        if (stopping) {
+            created.close();
+            throw new IllegalStateException("stopped");
+        }
+        stack = created;
+        return created;
+    }
+
     private String submit(ConnectCluster connect, Path file, Map<String, String> overrides) throws java.io.IOException {
         String name = connect.createConnectorFromFile(file, Map.of(), overrides);
-        out.step("Created connector '" + name + "' from " + stack.layout().root().relativize(file));
+        out.step("Created connector '" + name + "' from " + stack.layout().root().relativize(file)
+                + (overrides.isEmpty() ? " as shipped" : ", with these settings changed for this stack:"));
+        overrides.forEach((k, v) -> out.line("      " + k + " = " + (v == null ? "(removed)" : v)));
         return name;
     }
 
@@ -155,8 +237,8 @@ public final class Demo {
                         throw new IllegalStateException("connector " + c + " failed: " + status);
                     }
                 }
-                long inTopic = safeEndOffsets(topic);
                 long decrypted = Recording.count(received);
+                long inTopic = safeEndOffsets(topic); // read second: the topic is never shown behind the sink
                 long dead = deadLetters == null ? 0 : safeEndOffsets(deadLetters);
                 if (dead > 0) {
                     throw new IllegalStateException(dead + " record(s) went to the dead-letter topic " + deadLetters
@@ -296,8 +378,9 @@ public final class Demo {
         out.section("Summary");
         out.field("records", options.records + " produced, " + inTopic + " encrypted in Kafka, " + records.size()
                 + " decrypted at the sink");
-        out.field("throughput", String.format(Locale.ROOT, "%.0f records/s end to end (%.1f s for the stream; "
-                + "the rate limit was %d/s)", records.size() / seconds, seconds, options.rate));
+        out.field("stream", String.format(Locale.ROOT, "%.1f s at a limit of %d/s%s", seconds, options.rate,
+                seconds < 30 ? " (a short run measures start-up, not throughput: see docs/performance.md)"
+                        : String.format(Locale.ROOT, ", %.0f records/s end to end", records.size() / seconds)));
         out.field("key vault calls", kms.callSummary());
         out.field("schema registry", stack.registry().ccompatUrl() + "/subjects/" + topic
                 + "-value (the envelope schema, not the payment schema)");
@@ -308,15 +391,16 @@ public final class Demo {
 
     /** Command-line options. */
     static final class Options {
-        static final String USAGE = String.join("\n",
-                "Usage: ./demo.sh [--kms local|keyvault-double|emulators|azure] [--records N] [--rate N] [--keep-running] [--no-color]",
-                "  --kms local            a development key from the environment (default; development only)",
-                "  --kms keyvault-double  the in-process Key Vault and Entra test double, real Azure SDK, managed identity",
-                "  --kms emulators        the Key Vault and Entra emulators (installed with scripts/emulators.sh install)",
-                "  --kms azure            a real vault: AZURE_KEYVAULT_URL, AZURE_KEYVAULT_KEY_NAME and AZURE_* credentials",
-                "  --records N            payment events to stream (default 2000)",
-                "  --rate N               at most N events per second (default 500)",
-                "  --keep-running         keep the stack up after the demo until Ctrl-C");
+        /** Also printed by demo.sh before anything is built. */
+        static final String USAGE = usage();
+
+        private static String usage() {
+            try (java.io.InputStream in = Demo.class.getResourceAsStream("usage.txt")) {
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8).stripTrailing();
+            } catch (java.io.IOException | NullPointerException e) {
+                return "Usage: ./demo.sh --help (testing/demo/src/main/resources/io/envelopecrypt/demo/usage.txt)";
+            }
+        }
         Kms kms = Kms.LOCAL;
         int records = 2000;
         int rate = 500;
@@ -364,7 +448,7 @@ public final class Demo {
     enum Kms {
         LOCAL("local", "a local development key (kek.provider=local), generated for this run"),
         KEYVAULT_DOUBLE("keyvault-double", "Azure Key Vault protocol test double (in this process), real Azure SDK, "
-                + "managed identity, RSA-OAEP-256"),
+                + "a managed identity encrypts and a service principal decrypts, RSA-OAEP-256"),
         EMULATORS("emulators", "the Azure Key Vault and Entra emulators, real Azure SDK, RSA-OAEP-256"),
         AZURE("azure", "a real Azure Key Vault from AZURE_* environment credentials, RSA-OAEP-256");
 

@@ -54,6 +54,14 @@ abstract class KmsSetup {
 
     abstract String callSummary();
 
+    /** What the reader settings file holds, in a few words. */
+    abstract String readerSettingsDescription();
+
+    /** Settings that the connector-configs/ files need on this stack, by what they are for. */
+    Map<String, String> otherConfigHints(Stack stack) {
+        return Map.of();
+    }
+
     static KmsSetup prepare(Demo.Kms kms, Stack stack, Console out) throws IOException {
         return switch (kms) {
             case LOCAL -> new Local();
@@ -98,6 +106,11 @@ abstract class KmsSetup {
         @Override
         String callSummary() {
             return "none: a local key never leaves the worker (and is for development only)";
+        }
+
+        @Override
+        String readerSettingsDescription() {
+            return "kek.provider=local and this run's development key";
         }
     }
 
@@ -184,6 +197,18 @@ abstract class KmsSetup {
         String callSummary() {
             return vault.operationCounts() + " (encrypting identity: keys/get only; decrypting identity: unwrapKey only)";
         }
+
+        @Override
+        String readerSettingsDescription() {
+            return "the decrypting service principal's client id, the file with its secret, the test double's CA";
+        }
+
+        @Override
+        Map<String, String> otherConfigHints(Stack stack) {
+            return Map.of("Azure files here", "connector-configs/*azure* files run on this stack with the worker's "
+                    + "AZURE_* environment plus azure.ssl.truststore.location=" + ca
+                    + " and azure.keyvault.challenge.resource.verification=false in their transform");
+        }
     }
 
     /** A real vault; the worker inherits this process's AZURE_* environment (DefaultAzureCredential). */
@@ -228,6 +253,11 @@ abstract class KmsSetup {
         @Override
         String callSummary() {
             return "see the vault's metrics in Azure Monitor (one getKey per data key, one unwrapKey per data key)";
+        }
+
+        @Override
+        String readerSettingsDescription() {
+            return "your vault and key; the credential comes from your AZURE_* environment";
         }
     }
 
@@ -384,6 +414,11 @@ abstract class KmsSetup {
         @Override
         String callSummary() {
             return "see " + vaultUrl + " (the emulator's own logs)";
+        }
+
+        @Override
+        String readerSettingsDescription() {
+            return "the emulator's vault, its seeded app's credentials";
         }
     }
 }

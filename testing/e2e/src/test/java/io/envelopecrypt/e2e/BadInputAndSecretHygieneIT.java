@@ -129,7 +129,9 @@ class BadInputAndSecretHygieneIT {
                 byte[] log = Files.readAllBytes(w.logFile());
                 assertThat(log.length).as("the worker logged at DEBUG").isGreaterThan(100_000);
                 // Positive control: the errors.log output for the bad records is in this very file.
-                assertThat(new String(log, StandardCharsets.UTF_8)).contains("failed authentication");
+                assertThat(new String(log, StandardCharsets.UTF_8)).contains("failed authentication")
+                        .as("the converter settings the connector-configs files share cause no warning")
+                        .doesNotContain("Duplicate id-handler configuration");
                 assertThat(new PlaintextScanner(List.of(log)).findAny(secrets)).as("a secret in " + w.logFile()).isNull();
                 for (byte[] dek : dataKeys) {
                     assertThat(new PlaintextScanner(List.of(log)).contains(dek)).as("a raw data key in " + w.logFile()).isFalse();

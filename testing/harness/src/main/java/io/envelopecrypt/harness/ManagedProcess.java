@@ -36,7 +36,7 @@ public final class ManagedProcess implements AutoCloseable {
         if (isAlive()) {
             return;
         }
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+        ProcessBuilder pb = new ProcessBuilder(inOwnSession(command)).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
         pb.environment().putAll(environment);
         try {
@@ -47,6 +47,22 @@ public final class ManagedProcess implements AutoCloseable {
         lifeline = process.getOutputStream();
         ProcessRegistry.register(this);
         log.info("started {} (pid {}), log {}", name, process.pid(), logFile);
+    }
+
+    /**
+     * The command run through setsid where there is one: a Ctrl-C in the terminal then reaches only the demo or test
+     * JVM, which stops its children in order (workers, then the registry, then the broker), instead of every process
+     * at once. setsid execs the command, so the pid and the signals sent to it stay the child's own.
+     */
+    private static List<String> inOwnSession(List<String> command) {
+        java.nio.file.Path setsid = java.nio.file.Path.of("/usr/bin/setsid");
+        if (!java.nio.file.Files.isExecutable(setsid)) {
+            return command;
+        }
+        List<String> wrapped = new java.util.ArrayList<>(command.size() + 1);
+        wrapped.add(setsid.toString());
+        wrapped.addAll(command);
+        return wrapped;
     }
 
     public synchronized boolean isAlive() {

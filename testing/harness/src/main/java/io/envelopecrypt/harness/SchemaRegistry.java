@@ -63,7 +63,9 @@ public final class SchemaRegistry implements AutoCloseable {
         c.put(prefix + ".apicurio.registry.url", url() + "/apis/registry/v2");
         c.put(prefix + ".apicurio.registry.auto-register", "true");
         c.put(prefix + ".apicurio.registry.headers.enabled", "false");
-        c.put(prefix + ".apicurio.registry.as-confluent", "true");
+        // The Confluent wire format (a 4-byte id). Set as the handler itself: "as-confluent" on top of the default
+        // handler makes the converter warn "Duplicate id-handler configuration" on every task start.
+        c.put(prefix + ".apicurio.registry.id-handler", "io.apicurio.registry.serde.Legacy4ByteIdHandler");
         c.put(prefix + ".apicurio.registry.use-id", "contentId");
         return c;
     }
@@ -102,6 +104,12 @@ public final class SchemaRegistry implements AutoCloseable {
     static Path java21() {
         String env = System.getenv("APICURIO_JAVA_HOME");
         if (env != null && !env.isBlank()) {
+            int version = majorVersion(Path.of(env));
+            if (version < 21) {
+                // Otherwise the registry dies at once and the start-up wait runs into its timeout without a word.
+                throw new IllegalStateException("Apicurio Registry 3 needs Java 21 or later; APICURIO_JAVA_HOME points at "
+                        + (version == 0 ? "no JDK with a readable 'release' file" : "Java " + version) + " (" + env + ")");
+            }
             return Path.of(env, "bin", "java");
         }
         Path jvms = Path.of("/usr/lib/jvm");

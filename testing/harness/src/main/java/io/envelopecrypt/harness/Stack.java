@@ -30,7 +30,7 @@ public final class Stack implements AutoCloseable {
     private final RepoLayout layout;
     private final Path workDir;
     private final Path pluginPath;
-    private final boolean keepWorkDir;
+    private volatile boolean keepWorkDir;
     private final Consumer<String> progress;
     private KafkaBroker broker;
     private SchemaRegistry registry;
@@ -156,6 +156,11 @@ public final class Stack implements AutoCloseable {
             throw new IllegalStateException(e);
         }
         return pem;
+    }
+
+    /** Keeps the work directory (logs, data) when the stack closes, e.g. after a failure whose logs were pointed to. */
+    public void keepWorkDir() {
+        keepWorkDir = true;
     }
 
     @Override
