@@ -29,11 +29,16 @@ public final class EnvelopeDecryptor implements AutoCloseable {
     private final UnwrappedKeyCache dataKeys;
     private final EnvelopeContext context;
     private final EnvelopeOpener opener = new EnvelopeOpener(new PayloadCodecCache(256));
+    private final KeyNameLabels labels = new KeyNameLabels();
+    /** Hears which key each decrypted record named (metrics); set once by {@link #create}. */
+    private volatile KekCallListener listener = KekCallListener.NONE;
 
     /** A decryptor from settings; {@code listener} hears every KEK call (metrics). */
     public static EnvelopeDecryptor create(DecryptorConfig config, KekCallListener listener, Clock clock) {
-        return new EnvelopeDecryptor(config.keyring(listener), config.dekCacheMaxEntries(), config.dekCacheTtlMs(),
-                config.dekUnwrapFailuresPerMinute(), config.context(), clock);
+        EnvelopeDecryptor d = new EnvelopeDecryptor(config.keyring(listener), config.dekCacheMaxEntries(),
+                config.dekCacheTtlMs(), config.dekUnwrapFailuresPerMinute(), config.context(), clock);
+        d.listener = listener;
+        return d;
     }
 
     /** A decryptor over a provider of your own, accepting any context; it closes the provider when closed. */
@@ -85,6 +90,10 @@ public final class EnvelopeDecryptor implements AutoCloseable {
         AesGcmKey key = unwrap(envelope);
         try {
             EnvelopeOpener.PlaintextAndCodec opened = opener.open(envelope, key);
+            if (listener != KekCallListener.NONE) {
+                // Counted once authenticated, so a hostile writer cannot fill the bounded labels with made-up keys.
+                listener.onRecordForKey(labels.labelOfKeyId(envelope.keyId()));
+            }
             return new PlaintextValue(opened.codec().connectSchema(), opened.value());
         } catch (RuntimeException e) {
             throw SanitizedCause.sanitize("Decrypting the envelope", e);

@@ -40,9 +40,6 @@ import java.util.regex.Pattern;
  * {@code KmsUnavailableException} (retriable) or {@code KmsAccessException} for the KEK.
  */
 public final class EnvelopeEncryptor implements AutoCloseable {
-    /** Key names counted one by one in {@link KekCallListener#onRecordEncrypted}; the rest as {@link #OTHER_KEYS}. */
-    public static final int MAX_KEYS_REPORTED = 100;
-    public static final String OTHER_KEYS = "(other)";
 
     private final Keyring ring;
     private final DataKeyManager dataKeys;
@@ -55,7 +52,7 @@ public final class EnvelopeEncryptor implements AutoCloseable {
     private final SecureRandom random;
     private final KekCallListener listener;
     private final Map<String, DataKeyManager> byKey;
-    private final Map<String, Boolean> reportedKeys = new LinkedHashMap<>();
+    private final KeyNameLabels labels = new KeyNameLabels();
     private final PayloadCodecCache codecs = new PayloadCodecCache(256);
     private final EnvelopeSealer sealer = new EnvelopeSealer();
     private long evictedKeyManagers;
@@ -163,7 +160,7 @@ public final class EnvelopeEncryptor implements AutoCloseable {
             }
             chosen = fallbackKey;
         }
-        listener.onRecordEncrypted(reportedName(chosen));
+        listener.onRecordForKey(labels.label(chosen));
         return seal(schema, value, bound(topic, header), chosen);
     }
 
@@ -219,19 +216,6 @@ public final class EnvelopeEncryptor implements AutoCloseable {
                 }
                 // Evicted by another thread between the lookup and the acquire: look it up again.
             }
-        }
-    }
-
-    private String reportedName(String keyName) {
-        synchronized (reportedKeys) {
-            if (reportedKeys.containsKey(keyName)) {
-                return keyName;
-            }
-            if (reportedKeys.size() < MAX_KEYS_REPORTED) {
-                reportedKeys.put(keyName, Boolean.TRUE);
-                return keyName;
-            }
-            return OTHER_KEYS;
         }
     }
 

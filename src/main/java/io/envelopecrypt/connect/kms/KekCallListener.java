@@ -11,9 +11,10 @@ public interface KekCallListener {
     void onKekCall(String operation, long nanos, boolean succeeded);
 
     /**
-     * A record was encrypted under the key named {@code keyName} (per-record key selection only); names beyond a
-     * bounded number arrive as one shared name, so listeners can keep a metric per name.
+     * A record was encrypted under the key named {@code keyName} (per-record key selection), or decrypted from an
+     * envelope naming it (its key id without the version); names beyond a bounded number arrive as one shared
+     * name, so listeners can keep a metric per name.
      */
-    default void onRecordEncrypted(String keyName) {
+    default void onRecordForKey(String keyName) {
     }
 }

@@ -41,7 +41,8 @@ public final class PluginMetricsRegistrar {
         }
         c.gauges().forEach((name, supplier) -> gauge(metrics, name, name.replace('-', ' ') + ".", supplier::getAsLong));
         c.onNewKey((keyName, count) -> gauge(metrics, "records-" + verb + "-by-key-total", "Records " + verb
-                + " per key-encryption key name selected by the record (at most 100 names, then '(other)').",
+                + " per key-encryption key (the name a record selected when encrypting; the key id without its version "
+                + "when decrypting; at most 100 names, then '(other)').",
                 tags("kek", keyName), count::getAsLong));
     }
 

@@ -42,7 +42,7 @@ public final class TransformCounters implements KekCallListener {
     private final Map<Failure, LongAdder> failures = new ConcurrentHashMap<>();
     private final Map<String, CallStats> kekCalls = new ConcurrentHashMap<>();
     private final Map<String, LongSupplier> gauges = new LinkedHashMap<>();
-    /** Records per selected key name; the engine bounds the names (EnvelopeEncryptor.MAX_KEYS_REPORTED). */
+    /** Records per key name; the engine bounds the names (at most 100, then "(other)"). */
     private final Map<String, LongAdder> recordsByKey = new ConcurrentHashMap<>();
     private volatile java.util.function.BiConsumer<String, LongSupplier> newKeyListener = (name, count) -> { };
 
@@ -97,7 +97,7 @@ public final class TransformCounters implements KekCallListener {
     }
 
     @Override
-    public void onRecordEncrypted(String keyName) {
+    public void onRecordForKey(String keyName) {
         LongAdder n = recordsByKey.get(keyName);
         if (n == null) {
             n = recordsByKey.computeIfAbsent(keyName, k -> {
@@ -109,7 +109,7 @@ public final class TransformCounters implements KekCallListener {
         n.increment();
     }
 
-    /** Records encrypted under {@code keyName} (per-record key selection). */
+    /** Records encrypted or decrypted under {@code keyName}. */
     public long recordsForKey(String keyName) {
         LongAdder n = recordsByKey.get(keyName);
         return n == null ? 0 : n.sum();

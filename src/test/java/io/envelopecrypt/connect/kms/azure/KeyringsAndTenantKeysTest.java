@@ -163,6 +163,8 @@ class KeyringsAndTenantKeysTest {
 
         DecryptPayload<SourceRecord> reader = open.decryptor(eastus.decryptConfig("azure.keyvault.keys.allowed", "tenant-*"));
         assertDecrypts(reader, encrypted);
+        assertThat(reader.counters().recordsForKey(eastus.vault.vaultUrl() + "/keys/tenant-3")).as("decrypted per key")
+                .isEqualTo(10);
 
         eastus.vault.deleteKey("tenant-2");
         DecryptPayload<SourceRecord> afterErasure = open.decryptor(eastus.decryptConfig("azure.keyvault.keys.allowed", "tenant-*"));
