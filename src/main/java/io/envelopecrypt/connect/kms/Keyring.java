@@ -60,10 +60,6 @@ public final class Keyring implements AutoCloseable {
         return members;
     }
 
-    public WrapPolicy policy() {
-        return policy;
-    }
-
     /**
      * Wraps {@code dataKey} with every member. With {@link WrapPolicy#ALL}, any member's failure is the result's
      * (a {@link KmsUnavailableException} stays retriable); with {@link WrapPolicy#AVAILABLE}, the members that
@@ -207,11 +203,6 @@ public final class Keyring implements AutoCloseable {
             n += m.provider().remoteCalls();
         }
         return n;
-    }
-
-    /** Verifies every member for {@code operation} (kek.verify.on.start). */
-    public void verify(KeyEncryptionKeyProvider.KeyOperation operation) {
-        members.forEach(m -> m.provider().verify(operation));
     }
 
     /** Closes every member, even when one fails to close. */

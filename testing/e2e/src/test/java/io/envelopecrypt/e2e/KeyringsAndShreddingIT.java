@@ -90,6 +90,11 @@ class KeyringsAndShreddingIT {
     private Map<String, String> ring(String prefix, boolean encrypting, String... aliases) {
         Map<String, String> kek = new HashMap<>(shared.azure(prefix, encrypting));
         kek.put(prefix + "kek.ring", String.join(",", aliases));
+        // A region that is down answers 503 at once; the SDK's default backoff (0.8 s doubling, 3 retries) per call
+        // would only slow the failovers down. Both members inherit these.
+        kek.put(prefix + "azure.retry.max.retries", "1");
+        kek.put(prefix + "azure.retry.base.delay.ms", "100");
+        kek.put(prefix + "azure.retry.max.delay.ms", "200");
         kek.putAll(westeu(prefix + "kek.ring.westeu.", encrypting));
         return kek;
     }
