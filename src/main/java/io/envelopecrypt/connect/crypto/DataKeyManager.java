@@ -150,9 +150,9 @@ public final class DataKeyManager implements AutoCloseable {
             if (!wrapped.complete()) {
                 incomplete.incrementAndGet();
                 log.warn("Data key #{} has no copy under keyring member(s) {} (unreachable or refusing; "
-                        + "kek.ring.wrap.policy=available): records encrypted under it cannot be decrypted with {} alone. "
-                        + "It is replaced within {} s; add the missing copies later with 'envelopecrypt rewrap --add-kek'",
-                        n, wrapped.missing(), wrapped.missing(), maxAge / 1000);
+                        + "kek.ring.wrap.policy=available): records encrypted under it cannot be decrypted with those "
+                        + "members' keys. It is replaced within {} s; add the missing copies later with "
+                        + "'envelopecrypt rewrap --add-kek'", n, wrapped.missing(), maxAge / 1000);
             }
             log.debug("Created data key #{} wrapped by {}{}", n, wrapped.copies().get(0).keyId(),
                     signature == null ? "" : ", signed by " + signature.signingKeyId());

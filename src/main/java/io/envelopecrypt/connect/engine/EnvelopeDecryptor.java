@@ -30,15 +30,13 @@ public final class EnvelopeDecryptor implements AutoCloseable {
     private final EnvelopeContext context;
     private final EnvelopeOpener opener = new EnvelopeOpener(new PayloadCodecCache(256));
     private final KeyNameLabels labels = new KeyNameLabels();
-    /** Hears which key each decrypted record named (metrics); set once by {@link #create}. */
-    private volatile KekCallListener listener = KekCallListener.NONE;
+    /** Hears which key each decrypted record named (metrics). */
+    private final KekCallListener listener;
 
     /** A decryptor from settings; {@code listener} hears every KEK call (metrics). */
     public static EnvelopeDecryptor create(DecryptorConfig config, KekCallListener listener, Clock clock) {
-        EnvelopeDecryptor d = new EnvelopeDecryptor(config.keyring(listener), config.dekCacheMaxEntries(),
-                config.dekCacheTtlMs(), config.dekUnwrapFailuresPerMinute(), config.context(), clock);
-        d.listener = listener;
-        return d;
+        return new EnvelopeDecryptor(config.keyring(listener), config.dekCacheMaxEntries(), config.dekCacheTtlMs(),
+                config.dekUnwrapFailuresPerMinute(), config.context(), listener, clock);
     }
 
     /** A decryptor over a provider of your own, accepting any context; it closes the provider when closed. */
@@ -59,7 +57,13 @@ public final class EnvelopeDecryptor implements AutoCloseable {
     /** A decryptor over a keyring of your own; it closes the ring when closed. */
     public EnvelopeDecryptor(Keyring kek, int maxCachedKeys, long keyTtlMillis, int unwrapFailuresPerMinute,
                              EnvelopeContext context, Clock clock) {
+        this(kek, maxCachedKeys, keyTtlMillis, unwrapFailuresPerMinute, context, KekCallListener.NONE, clock);
+    }
+
+    private EnvelopeDecryptor(Keyring kek, int maxCachedKeys, long keyTtlMillis, int unwrapFailuresPerMinute,
+                              EnvelopeContext context, KekCallListener listener, Clock clock) {
         this.context = Objects.requireNonNull(context, "context");
+        this.listener = Objects.requireNonNull(listener, "listener");
         this.dataKeys = new UnwrappedKeyCache(Objects.requireNonNull(kek, "kek"), maxCachedKeys, keyTtlMillis,
                 unwrapFailuresPerMinute, clock);
     }

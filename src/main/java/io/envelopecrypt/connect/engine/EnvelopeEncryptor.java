@@ -51,13 +51,18 @@ public final class EnvelopeEncryptor implements AutoCloseable {
     private final Clock clock;
     private final SecureRandom random;
     private final KekCallListener listener;
-    private final Map<String, DataKeyManager> byKey;
+    private final Map<String, SelectedKey> byKey;
     private final KeyNameLabels labels = new KeyNameLabels();
     private final PayloadCodecCache codecs = new PayloadCodecCache(256);
     private final EnvelopeSealer sealer = new EnvelopeSealer();
     private long evictedKeyManagers;
-    /** Data keys made by managers since evicted. */
+    /** Data keys made, and made without every copy, by managers since evicted. */
     private long retiredKeysCreated;
+    private long retiredIncompleteKeys;
+
+    /** A key a record selected: its data keys, and its metric label (bounded), looked up once together. */
+    private record SelectedKey(DataKeyManager dataKeys, String label) {
+    }
 
     /** An encryptor from settings; {@code listener} hears every KEK call (metrics). */
     public static EnvelopeEncryptor create(EncryptorConfig config, KekCallListener listener, Clock clock) {
@@ -120,11 +125,13 @@ public final class EnvelopeEncryptor implements AutoCloseable {
             private static final long serialVersionUID = 1L;
 
             @Override
-            protected boolean removeEldestEntry(Map.Entry<String, DataKeyManager> eldest) {
+            protected boolean removeEldestEntry(Map.Entry<String, SelectedKey> eldest) {
                 if (size() > maxKeys) {
+                    DataKeyManager retired = eldest.getValue().dataKeys();
                     evictedKeyManagers++;
-                    retiredKeysCreated += eldest.getValue().keysCreated();
-                    eldest.getValue().close();
+                    retiredKeysCreated += retired.keysCreated();
+                    retiredIncompleteKeys += retired.incompleteKeys();
+                    retired.close();
                     return true;
                 }
                 return false;
@@ -160,7 +167,6 @@ public final class EnvelopeEncryptor implements AutoCloseable {
             }
             chosen = fallbackKey;
         }
-        listener.onRecordForKey(labels.label(chosen));
         return seal(schema, value, bound(topic, header), chosen);
     }
 
@@ -197,19 +203,26 @@ public final class EnvelopeEncryptor implements AutoCloseable {
         }
     }
 
-    /** The data key of {@code keyName}, from its own manager (made on first use, evicted least recently used). */
+    /**
+     * The data key of {@code keyName}, from its own manager (made on first use, evicted least recently used); the
+     * record is counted under the key's label.
+     */
     private DataKeyManager.DataKey acquireFor(String keyName) {
         while (true) {
-            DataKeyManager manager;
+            SelectedKey selected;
             synchronized (byKey) {
-                manager = byKey.get(keyName);
-                if (manager == null) {
-                    manager = new DataKeyManager(ring.forKey(keyName), dekMaxRecords, dekMaxAgeMs, clock, random);
-                    byKey.put(keyName, manager);
+                selected = byKey.get(keyName);
+                if (selected == null) {
+                    selected = new SelectedKey(new DataKeyManager(ring.forKey(keyName), dekMaxRecords, dekMaxAgeMs, clock,
+                            random), labels.label(keyName));
+                    byKey.put(keyName, selected);
                 }
             }
+            DataKeyManager manager = selected.dataKeys();
             try {
-                return manager.acquire();
+                DataKeyManager.DataKey key = manager.acquire();
+                listener.onRecordForKey(selected.label());
+                return key;
             } catch (IllegalStateException e) {
                 if (!manager.isClosed()) {
                     throw e;
@@ -223,8 +236,8 @@ public final class EnvelopeEncryptor implements AutoCloseable {
     public long dataKeysCreated() {
         long n = dataKeys.keysCreated();
         synchronized (byKey) {
-            for (DataKeyManager m : byKey.values()) {
-                n += m.keysCreated();
+            for (SelectedKey k : byKey.values()) {
+                n += k.dataKeys().keysCreated();
             }
             return n + retiredKeysCreated;
         }
@@ -234,11 +247,11 @@ public final class EnvelopeEncryptor implements AutoCloseable {
     public long incompleteDataKeys() {
         long n = dataKeys.incompleteKeys();
         synchronized (byKey) {
-            for (DataKeyManager m : byKey.values()) {
-                n += m.incompleteKeys();
+            for (SelectedKey k : byKey.values()) {
+                n += k.dataKeys().incompleteKeys();
             }
+            return n + retiredIncompleteKeys;
         }
-        return n;
     }
 
     /** Keys holding a live data key (per-record key selection), and how many were evicted to stay within the bound. */
@@ -267,9 +280,9 @@ public final class EnvelopeEncryptor implements AutoCloseable {
     /** Wipes every data key and closes the keyring. */
     @Override
     public void close() {
-        List<DataKeyManager> managers;
+        List<DataKeyManager> managers = new ArrayList<>();
         synchronized (byKey) {
-            managers = new ArrayList<>(byKey.values());
+            byKey.values().forEach(k -> managers.add(k.dataKeys()));
             byKey.clear();
         }
         try {

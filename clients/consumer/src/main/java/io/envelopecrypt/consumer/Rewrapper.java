@@ -6,6 +6,7 @@ import io.envelopecrypt.connect.envelope.EnvelopeOpener;
 import io.envelopecrypt.connect.envelope.MalformedEnvelopeException;
 import io.envelopecrypt.connect.kms.KeyEncryptionKeyProvider;
 import io.envelopecrypt.connect.kms.Keyring;
+import io.envelopecrypt.connect.kms.KmsAccessException;
 import io.envelopecrypt.connect.kms.KmsUnavailableException;
 import io.envelopecrypt.connect.kms.WrappedKey;
 
@@ -93,17 +94,23 @@ public final class Rewrapper implements AutoCloseable {
         }
     }
 
-    /** Unwraps with the source keyring's members in order, failing over while one is unreachable. */
+    /**
+     * Unwraps with the source keyring's members in order, failing over when one is unreachable or refuses, as the
+     * decrypting engine does: an unreachable member's failure is thrown before any refusal.
+     */
     private byte[] unwrap(List<WrappedKey> copies) {
-        KmsUnavailableException unavailable = null;
+        RuntimeException unavailable = null;
+        RuntimeException refused = null;
         for (Keyring.Candidate c : from.candidates(copies)) {
             try {
                 return c.member().provider().unwrap(c.copy());
             } catch (KmsUnavailableException e) {
-                unavailable = e;
+                unavailable = unavailable == null ? from.inRing(c.member(), e) : unavailable;
+            } catch (KmsAccessException e) {
+                refused = refused == null ? from.inRing(c.member(), e) : refused;
             }
         }
-        throw unavailable;
+        throw unavailable != null ? unavailable : refused;
     }
 
     private static void checkCommitment(byte[] actual, byte[] carried) {
