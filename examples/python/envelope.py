@@ -1,7 +1,7 @@
 """Decrypting EncryptPayload envelopes outside Kafka Connect, following docs/envelope-spec.md.
 
 Only the specification, the `cryptography` package (AES-GCM, RSA-OAEP, AES key wrap) and `fastavro` (Avro
-binary decoding) are used. An envelope here is a dict of its fields with bytes fields as `bytes`, which is
+binary decoding) are used, plus `lz4`, `zstandard` and `cramjam` (Snappy) for compressed payloads. An envelope here is a dict of its fields with bytes fields as `bytes`, which is
 what confluent-kafka's AvroDeserializer returns; `envelope_from_json` turns the base64 form of the test
 vectors into that.
 """
@@ -39,6 +39,16 @@ class EnvelopeError(Exception):
 
 
 MAX_WRAPPED_COPIES = 8
+BASE_FORMATS = ("avro", "avro-schemaless", "avro-registry")
+COMPRESSIONS = ("lz4", "zstd", "snappy")
+REGISTRY_REFERENCE_BYTES = 36  # section 5: a 4-byte schema id, then the SHA-256 of the schema text
+MAX_PLAINTEXT_BYTES = 64 * 1024 * 1024  # section 7: refuse compressed payloads that declare more than this
+
+
+def payload_format(e):
+    """Section 5: (base format, compression or None) of `payloadFormat`, e.g. ("avro-registry", "zstd")."""
+    base, _, compression = e["payloadFormat"].partition("+")
+    return base, (compression or None)
 
 
 def envelope_from_json(fields):
@@ -95,10 +105,15 @@ def check(e):
         raise EnvelopeError(f"unsupported encryption algorithm {e.get('encryptionAlgorithm')!r}")
     if len(e.get("iv") or b"") != 12:
         raise EnvelopeError("the iv is not 12 bytes")
-    if e.get("payloadFormat") not in ("avro", "avro-schemaless"):
+    if not isinstance(e.get("payloadFormat"), str):
+        raise EnvelopeError("the payloadFormat is missing")
+    base, compression = payload_format(e)
+    if base not in BASE_FORMATS or (compression is not None and compression not in COMPRESSIONS):
         raise EnvelopeError(f"unsupported payload format {e.get('payloadFormat')!r}")
-    if (e["payloadFormat"] == "avro") != (e.get("payloadSchema") is not None):
-        raise EnvelopeError("payloadSchema must be present exactly for format 'avro'")
+    if (base == "avro-schemaless") != (e.get("payloadSchema") is None):
+        raise EnvelopeError("payloadSchema must be absent exactly for format 'avro-schemaless'")
+    if base == "avro-registry" and len(e["payloadSchema"]) != REGISTRY_REFERENCE_BYTES:
+        raise EnvelopeError("the registry reference in payloadSchema is not 36 bytes")
     if len(e.get("dataKeyCommitment") or b"") != 32:
         raise EnvelopeError("the dataKeyCommitment is not 32 bytes")
     if (e.get("signingKeyId") is None) != (e.get("dataKeySignature") is None):
@@ -192,8 +207,9 @@ def unwrap_with_local_key(key_base64, algorithm, wrapped):
 
 
 def decrypt_payload(e, data_key):
-    """Steps 1, 3 and 4: the plaintext bytes; raises EnvelopeError when the data key is not the one the
-    envelope commits to, cryptography's InvalidTag when anything was altered."""
+    """Steps 1, 3 and 4: the plaintext bytes as encrypted (still compressed if the format says so); raises
+    EnvelopeError when the data key is not the one the envelope commits to, cryptography's InvalidTag when
+    anything was altered."""
     check(e)
     if not hmac.compare_digest(commitment(data_key), e["dataKeyCommitment"]):
         raise EnvelopeError("the data key is not the one the envelope commits to")
@@ -212,33 +228,103 @@ def _inflate(payload_schema):
     return out
 
 
+def _varint(data):
+    """Snappy's leading little-endian base-128 length."""
+    value = 0
+    for i, b in enumerate(data[:5]):
+        value |= (b & 0x7F) << (7 * i)
+        if not b & 0x80:
+            return value
+    raise EnvelopeError("the Snappy block has no valid length")
+
+
+def decompress(e, plaintext):
+    """Step 5, first half: the Avro bytes of a compressed payload (section 5). Each format declares its size, which
+    is checked against the limit before anything is decompressed."""
+    compression = payload_format(e)[1]
+    if compression is None:
+        return plaintext
+    try:
+        if compression == "zstd":
+            import zstandard
+            declared = zstandard.frame_content_size(plaintext)
+            if declared < 0 or declared > MAX_PLAINTEXT_BYTES:
+                raise EnvelopeError("the zstd frame declares no content size, or one over the limit")
+            frame = zstandard.ZstdDecompressor().decompressobj()
+            out = frame.decompress(plaintext)
+            if not frame.eof or frame.unused_data:
+                raise EnvelopeError("the zstd payload is truncated or has bytes after its frame")
+        elif compression == "lz4":
+            import lz4.frame
+            if len(plaintext) < 15 or not plaintext[4] & 0x08:
+                raise EnvelopeError("the LZ4 frame declares no content size")
+            declared = lz4.frame.get_frame_info(plaintext)["content_size"]
+            if declared > MAX_PLAINTEXT_BYTES:
+                raise EnvelopeError("the LZ4 frame declares more than the limit")
+            out, consumed = lz4.frame.decompress(plaintext, return_bytes_read=True)
+            if consumed != len(plaintext):
+                raise EnvelopeError("the LZ4 payload has bytes after its frame")
+        else:
+            import cramjam
+            declared = _varint(plaintext)
+            if declared > MAX_PLAINTEXT_BYTES:
+                raise EnvelopeError("the Snappy block declares more than the limit")
+            out = bytes(cramjam.snappy.decompress_raw(plaintext))
+    except EnvelopeError:
+        raise
+    except Exception as failure:  # each library has its own error type for corrupt data
+        raise EnvelopeError(f"the payload does not decompress as {compression}") from failure
+    if len(out) != declared:
+        raise EnvelopeError(f"the {compression} payload does not hold what it declares")
+    return out
+
+
+def registered_schema(e, registry):
+    """Section 5, format avro-registry: the schema text the registry serves for the envelope's schema id, checked
+    against the SHA-256 the envelope carries (and authenticates). `registry` maps an id to the schema text, e.g.
+    `lambda i: SchemaRegistryClient(conf).get_schema(i).schema_str` with confluent-kafka."""
+    schema_id = struct.unpack(">i", e["payloadSchema"][:4])[0]
+    if registry is None:
+        raise EnvelopeError(f"the payload schema is in a schema registry (id {schema_id}): give a registry")
+    text = registry(schema_id)
+    if not hmac.compare_digest(hashlib.sha256(text.encode("utf-8")).digest(), bytes(e["payloadSchema"][4:])):
+        raise EnvelopeError(f"the registry serves another schema under id {schema_id} than the envelope was written with")
+    return text
+
+
 @functools.lru_cache(maxsize=256)
-def _schemas(payload_format, payload_schema):
-    """The writer schema as JSON and as parsed by fastavro: once per schema, not once per record.
-    Call it only for an envelope whose tag has been checked (decrypt_payload): payloadSchema comes from the writer."""
-    if payload_format == "avro":
-        schema = json.loads(_inflate(payload_schema))
-    else:
-        schema = json.loads(_DYNAMIC_VALUE_AVSC.read_text(encoding="utf-8"))
+def _parsed(schema_text):
+    schema = json.loads(schema_text)
     return schema, fastavro.parse_schema(schema)
 
 
-def writer_schema(e):
-    """Step 5's schema: the inflated payloadSchema, or DynamicValue for schemaless payloads."""
-    return _schemas(e["payloadFormat"], e.get("payloadSchema"))[0]
+def _schemas(e, registry):
+    """The writer schema as JSON and as parsed by fastavro: parsed once per schema, not once per record.
+    Call it only for an envelope whose tag has been checked (decrypt_payload): payloadSchema comes from the writer."""
+    base = payload_format(e)[0]
+    if base == "avro":
+        return _parsed(_inflate(bytes(e["payloadSchema"])).decode("utf-8"))
+    if base == "avro-registry":
+        return _parsed(registered_schema(e, registry))
+    return _parsed(_DYNAMIC_VALUE_AVSC.read_text(encoding="utf-8"))
 
 
-def decode_plaintext(e, plaintext):
-    """Step 5: the Avro datum, as fastavro gives it (logical types converted)."""
-    schema, parsed = _schemas(e["payloadFormat"], e.get("payloadSchema"))
-    datum = fastavro.schemaless_reader(io.BytesIO(plaintext), parsed,
+def writer_schema(e, registry=None):
+    """Step 5's schema: the inflated payloadSchema, the registry's (checked), or DynamicValue for schemaless payloads."""
+    return _schemas(e, registry)[0]
+
+
+def decode_plaintext(e, plaintext, registry=None):
+    """Step 5: decompress if the format says so, then decode the Avro datum (fastavro converts logical types)."""
+    schema, parsed = _schemas(e, registry)
+    datum = fastavro.schemaless_reader(io.BytesIO(decompress(e, plaintext)), parsed,
                                        return_record_name=True, return_record_name_override=True)
-    return to_json_value(schema, datum) if e["payloadFormat"] == "avro" else _dynamic(datum)
+    return _dynamic(datum) if payload_format(e)[0] == "avro-schemaless" else to_json_value(schema, datum)
 
 
-def decrypt(e, data_key):
+def decrypt(e, data_key, registry=None):
     """Steps 1 to 5: the original value as plain JSON-like Python data (see to_json_value)."""
-    return decode_plaintext(e, decrypt_payload(e, data_key))
+    return decode_plaintext(e, decrypt_payload(e, data_key), registry)
 
 
 # ---- plain values, the way Kafka's JsonConverter (schemas.enable=false, decimal.format=NUMERIC) writes them:

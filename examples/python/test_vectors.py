@@ -13,6 +13,8 @@ import envelope
 VECTORS_DIR = pathlib.Path(__file__).resolve().parents[2] / "test-vectors"
 KEKS = json.loads((VECTORS_DIR / "keks.json").read_text(encoding="utf-8"))
 VECTORS = json.loads((VECTORS_DIR / "envelopes.json").read_text(encoding="utf-8"), parse_float=decimal.Decimal)["vectors"]
+# The schema registry of the vectors that keep their payload schema there (format avro-registry): id -> schema text.
+REGISTRY = {v["registeredSchema"]["id"]: v["registeredSchema"]["schema"] for v in VECTORS if "registeredSchema" in v}
 
 
 def unwrap(e):
@@ -37,7 +39,8 @@ def test_the_keyring_vector_decrypts_with_either_kek_alone():
 
 def test_the_vectors_cover_every_wrap_algorithm_and_plaintext_format():
     assert {v["envelope"]["dataKeyWrapAlgorithm"] for v in VECTORS} == {"RSA-OAEP-256", "RSA-OAEP", "A256KW"}
-    assert {v["envelope"]["payloadFormat"] for v in VECTORS} == {"avro", "avro-schemaless"}
+    assert {v["envelope"]["payloadFormat"] for v in VECTORS} == {"avro", "avro-schemaless", "avro-registry+zstd",
+                                                                 "avro+lz4", "avro-schemaless+snappy"}
 
 
 @pytest.mark.parametrize("vector", VECTORS, ids=[v["name"] for v in VECTORS])
@@ -48,10 +51,32 @@ def test_vector_decrypts_step_by_step(vector):
     assert data_key.hex() == vector["dataKeyHex"]
     assert envelope.associated_data(e).hex() == vector["associatedDataHex"]
     plaintext = envelope.decrypt_payload(e, data_key)
-    assert plaintext.hex() == vector["plaintextHex"]
-    if e["payloadFormat"] == "avro":
-        assert envelope.writer_schema(e) == vector["payloadSchemaJson"]
-    assert envelope.canonical(envelope.decode_plaintext(e, plaintext)) == vector["expectedJson"]
+    assert plaintext.hex() == vector.get("compressedPlaintextHex", vector["plaintextHex"])
+    assert envelope.decompress(e, plaintext).hex() == vector["plaintextHex"]
+    if envelope.payload_format(e)[0] != "avro-schemaless":
+        assert envelope.writer_schema(e, REGISTRY.get) == vector["payloadSchemaJson"]
+    assert envelope.canonical(envelope.decode_plaintext(e, plaintext, REGISTRY.get)) == vector["expectedJson"]
+
+
+def test_a_registry_that_serves_another_schema_is_refused():
+    vector = next(v for v in VECTORS if "registeredSchema" in v)
+    e = envelope.envelope_from_json(vector["envelope"])
+    swapped = vector["registeredSchema"]["schema"].replace('"cardNumber"', '"paymentIdX"')
+    plaintext = envelope.decrypt_payload(e, unwrap(e))
+    with pytest.raises(envelope.EnvelopeError, match="another schema under id 7"):
+        envelope.decode_plaintext(e, plaintext, lambda schema_id: swapped)
+    with pytest.raises(envelope.EnvelopeError, match="give a registry"):
+        envelope.decode_plaintext(e, plaintext)
+
+
+@pytest.mark.parametrize("compression", ["zstd", "lz4", "snappy"])
+def test_compressed_payloads_that_declare_too_much_or_lie_are_refused(compression):
+    vector = next(v for v in VECTORS if v["envelope"]["payloadFormat"].endswith("+" + compression))
+    e = envelope.envelope_from_json(vector["envelope"])
+    good = bytes.fromhex(vector["compressedPlaintextHex"])
+    for bad in (good[:-3], good + b"junk", b"\x00" * 4):
+        with pytest.raises(envelope.EnvelopeError):
+            envelope.decompress(e, bad)
 
 
 def test_the_vectors_include_a_context_bound_envelope():

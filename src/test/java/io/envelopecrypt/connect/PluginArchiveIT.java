@@ -69,7 +69,7 @@ class PluginArchiveIT {
     }
 
     @Test
-    void bundlesNoKafkaNoSlf4jAndNoLoggingBackend() throws IOException {
+    void bundlesNoKafkaNoSlf4jNoCompressionCodecsAndNoLoggingBackend() throws IOException {
         List<String> offending = new ArrayList<>();
         for (Path jar : libJars()) {
             try (ZipFile zip = new ZipFile(jar.toFile())) {
@@ -77,6 +77,8 @@ class PluginArchiveIT {
                 while (entries.hasMoreElements()) {
                     String name = entries.nextElement().getName();
                     if (name.startsWith("org/apache/kafka/") || name.startsWith("org/slf4j/")
+                            || name.startsWith("com/github/luben/zstd/") || name.startsWith("net/jpountz/")
+                            || name.startsWith("org/xerial/snappy/")
                             || name.startsWith("ch/qos/logback/") || name.startsWith("org/apache/log4j/")
                             || name.startsWith("org/apache/logging/log4j/core/")) {
                         offending.add(jar.getFileName() + "!" + name);
@@ -126,6 +128,14 @@ class PluginArchiveIT {
             decrypt.configure(TestKeys.localConfig());
             SourceRecord in = new SourceRecord(Map.of(), Map.of(), "t", 0, Schema.STRING_SCHEMA, "secret value");
             assertThat(decrypt.apply(encrypt.apply(in)).value()).isEqualTo("secret value");
+            // Every payload.compression codec resolves from the worker's kafka-clients dependencies.
+            for (String codec : List.of("zstd", "lz4", "snappy")) {
+                Transformation<SourceRecord> compressing = (Transformation<SourceRecord>) plugin
+                        .loadClass("io.envelopecrypt.connect.transforms.EncryptPayload").getDeclaredConstructor().newInstance();
+                compressing.configure(TestKeys.localConfig(TestKeys.LOCAL_KEY, "payload.compression", codec));
+                assertThat(decrypt.apply(compressing.apply(in)).value()).as(codec).isEqualTo("secret value");
+                compressing.close();
+            }
             // The Azure provider's classes (SDK, identity, HTTP client) must resolve from lib/ too.
             Transformation<SourceRecord> azure = (Transformation<SourceRecord>) plugin
                     .loadClass("io.envelopecrypt.connect.transforms.DecryptPayload").getDeclaredConstructor().newInstance();
@@ -143,7 +153,10 @@ class PluginArchiveIT {
         }
     }
 
-    /** Like a Connect plugin loader: Kafka, slf4j and the JDK from the parent, everything else only from lib/. */
+    /**
+     * Like a Connect plugin loader: Kafka, slf4j, the compression codecs kafka-clients brings and the JDK from the
+     * parent, everything else only from lib/.
+     */
     static final class IsolatingLoader extends URLClassLoader {
         private final ClassLoader worker;
 
@@ -154,7 +167,8 @@ class PluginArchiveIT {
 
         @Override
         protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-            if (name.startsWith("org.apache.kafka.") || name.startsWith("org.slf4j.")) {
+            if (name.startsWith("org.apache.kafka.") || name.startsWith("org.slf4j.") || name.startsWith("com.github.luben.zstd.")
+                    || name.startsWith("net.jpountz.") || name.startsWith("org.xerial.snappy.")) {
                 return worker.loadClass(name);
             }
             return super.loadClass(name, resolve);

@@ -3,6 +3,8 @@ package io.envelopecrypt.connect.engine;
 import io.envelopecrypt.connect.kms.KekCallListener;
 import io.envelopecrypt.connect.kms.KeyEncryptionKeyProvider;
 import io.envelopecrypt.connect.kms.Keyring;
+import io.envelopecrypt.connect.registry.SchemaRegistryClient;
+import io.envelopecrypt.connect.registry.SchemaRegistrySettings;
 
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -43,6 +45,8 @@ public class DecryptorConfig extends AbstractConfig {
     public static ConfigDef addTo(ConfigDef def) {
         KekProviders.addTo(def);
         EnvelopeContext.define(def, EnvelopeContext.READER_DOC, GROUP_DECRYPT, 5);
+        SchemaRegistrySettings.addTo(def, "Where payload schemas are fetched for envelopes written with "
+                + "payload.schema.location=registry (envelopes that carry their schema need no registry).");
         return def.define(DEK_CACHE_MAX_ENTRIES, ConfigDef.Type.INT, 1000, ConfigDef.Range.between(1, 1_000_000),
                         ConfigDef.Importance.LOW,
                         "Unwrapped data keys kept in memory. Each distinct data key costs one Key Vault unwrap while it "
@@ -63,7 +67,15 @@ public class DecryptorConfig extends AbstractConfig {
 
     /** What keeps these settings from decrypting, by the key to change (reported by Connect's config validation). */
     public static Map<String, String> problems(Map<String, ?> parsed) {
-        return KekProviders.problems(parsed, KeyEncryptionKeyProvider.KeyOperation.UNWRAP, false);
+        Map<String, String> out = new java.util.LinkedHashMap<>(
+                KekProviders.problems(parsed, KeyEncryptionKeyProvider.KeyOperation.UNWRAP, false));
+        out.putAll(SchemaRegistrySettings.problems(parsed, false, null));
+        return out;
+    }
+
+    /** The registry payload schemas are fetched from, or null when none is configured. */
+    public SchemaRegistryClient schemaRegistry() {
+        return SchemaRegistrySettings.client(this);
     }
 
     public EnvelopeContext context() {

@@ -3,6 +3,9 @@ package io.envelopecrypt.connect.engine;
 import io.envelopecrypt.connect.kms.KekCallListener;
 import io.envelopecrypt.connect.kms.KeyEncryptionKeyProvider;
 import io.envelopecrypt.connect.kms.Keyring;
+import io.envelopecrypt.connect.payload.PayloadCompression;
+import io.envelopecrypt.connect.registry.SchemaRegistryClient;
+import io.envelopecrypt.connect.registry.SchemaRegistrySettings;
 
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -20,6 +23,13 @@ public class EncryptorConfig extends AbstractConfig {
     public static final String KEY_FALLBACK = "kek.key.fallback";
     public static final String KEY_CACHE_MAX = "kek.key.cache.max";
     public static final String GROUP_KEY_SELECTION = "Per-record key selection";
+    public static final String PAYLOAD_COMPRESSION = "payload.compression";
+    public static final String PAYLOAD_SCHEMA_LOCATION = "payload.schema.location";
+    public static final String PAYLOAD_SUBJECT_STRATEGY = "payload.schema.subject.name.strategy";
+    public static final String PAYLOAD_AUTO_REGISTER = "payload.schema.auto.register";
+    public static final String GROUP_PAYLOAD = "Payload";
+    static final String INLINE = "inline";
+    static final String REGISTRY = "registry";
 
     /** 2^32 GCM invocations per key: NIST SP 800-38D's limit, kept although IVs come from a per-key counter. */
     public static final long GCM_INVOCATION_LIMIT = 1L << 32;
@@ -54,6 +64,34 @@ public class EncryptorConfig extends AbstractConfig {
     public static ConfigDef addTo(ConfigDef def) {
         KekProviders.addTo(def);
         EnvelopeContext.define(def, EnvelopeContext.WRITER_DOC, GROUP_DATA_KEYS, 3);
+        SchemaRegistrySettings.addTo(def, "Where payload schemas are registered with payload.schema.location=registry.");
+        def.define(PAYLOAD_SCHEMA_LOCATION, ConfigDef.Type.STRING, INLINE, ConfigDef.CaseInsensitiveValidString.in(INLINE, REGISTRY),
+                        ConfigDef.Importance.MEDIUM,
+                        "Where the plaintext's Avro schema goes: inline (in every envelope, DEFLATE-compressed: self-describing, "
+                                + "no registry needed to read) or registry (registered once in the schema registry of "
+                                + "schema.registry.url; envelopes carry its id and SHA-256, about 500 bytes fewer per record "
+                                + "for a 20-field schema). Readers need the registry too; they check the schema they fetch "
+                                + "against the digest.",
+                        GROUP_PAYLOAD, 1, ConfigDef.Width.SHORT, "Payload schema location")
+                .define(PAYLOAD_SUBJECT_STRATEGY, ConfigDef.Type.STRING, "topic",
+                        ConfigDef.CaseInsensitiveValidString.in("topic", "record", "topic-record"), ConfigDef.Importance.LOW,
+                        "The subject payload schemas are registered under: topic (<topic>-payload), record (the Avro "
+                                + "record's full name) or topic-record (<topic>-<record name>), as Confluent's subject name "
+                                + "strategies. The envelope's own schema stays under the converter's subject (<topic>-value).",
+                        GROUP_PAYLOAD, 2, ConfigDef.Width.SHORT, "Payload subject naming")
+                .define(PAYLOAD_AUTO_REGISTER, ConfigDef.Type.BOOLEAN, true, ConfigDef.Importance.LOW,
+                        "Register payload schemas that the subject does not have yet. false: only look them up, and fail "
+                                + "records whose schema was not registered beforehand (for registries where only a pipeline "
+                                + "may register).",
+                        GROUP_PAYLOAD, 3, ConfigDef.Width.SHORT, "Auto-register payload schemas")
+                .define(PAYLOAD_COMPRESSION, ConfigDef.Type.STRING, PayloadCompression.NONE.configName(),
+                        ConfigDef.CaseInsensitiveValidString.in("none", "lz4", "zstd", "snappy"), ConfigDef.Importance.MEDIUM,
+                        "Compress the encoded value before encrypting it: none, lz4, zstd or snappy (the codecs every Kafka "
+                                + "worker ships). Ciphertext does not compress, so producer compression cannot do this. Leave "
+                                + "it at none when an attacker can put chosen text into records and watch their sizes: "
+                                + "compressed lengths reveal whether that text matches other parts of the same record "
+                                + "(CRIME/BREACH; see docs/threat-model.md).",
+                        GROUP_PAYLOAD, 4, ConfigDef.Width.SHORT, "Payload compression");
         return def.define(DEK_MAX_RECORDS, ConfigDef.Type.LONG, DEFAULT_DEK_MAX_RECORDS,
                         ConfigDef.Range.between(1, GCM_INVOCATION_LIMIT), ConfigDef.Importance.LOW,
                         "Records encrypted under one data key before a new one is made (and wrapped by the KEK). "
@@ -95,6 +133,8 @@ public class EncryptorConfig extends AbstractConfig {
             out.put(KEY_FALLBACK, "Applies only with per-record key selection (" + KEY_ALLOWED_PATTERN + ")");
         }
         out.putAll(KekProviders.problems(parsed, KeyEncryptionKeyProvider.KeyOperation.WRAP, keyPerRecord));
+        out.putAll(SchemaRegistrySettings.problems(parsed, REGISTRY.equalsIgnoreCase(String.valueOf(parsed.get(PAYLOAD_SCHEMA_LOCATION))),
+                PAYLOAD_SCHEMA_LOCATION + "=registry registers payload schemas there"));
         return out;
     }
 
@@ -130,6 +170,20 @@ public class EncryptorConfig extends AbstractConfig {
         public String toString() {
             return "a Java regular expression";
         }
+    }
+
+    /** How payloads are described (schema location, compression); the caller closes it. */
+    public PayloadSchemas payloadSchemas() {
+        PayloadCompression compression = PayloadCompression.forName(getString(PAYLOAD_COMPRESSION));
+        if (!REGISTRY.equalsIgnoreCase(getString(PAYLOAD_SCHEMA_LOCATION))) {
+            return compression == PayloadCompression.NONE ? PayloadSchemas.INLINE : new PayloadSchemas(compression, null, null, true);
+        }
+        SchemaRegistryClient client = SchemaRegistrySettings.client(this);
+        if (client == null) {
+            throw new ConfigException(SchemaRegistrySettings.URL, "", "required with " + PAYLOAD_SCHEMA_LOCATION + "=registry");
+        }
+        return new PayloadSchemas(compression, client, PayloadSchemas.SubjectNameStrategy.forName(getString(PAYLOAD_SUBJECT_STRATEGY)),
+                getBoolean(PAYLOAD_AUTO_REGISTER));
     }
 
     public EnvelopeContext context() {

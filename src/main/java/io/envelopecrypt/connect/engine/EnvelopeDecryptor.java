@@ -5,11 +5,13 @@ import io.envelopecrypt.connect.crypto.AesGcmKey;
 import io.envelopecrypt.connect.crypto.UnwrappedKeyCache;
 import io.envelopecrypt.connect.envelope.Envelope;
 import io.envelopecrypt.connect.envelope.EnvelopeOpener;
+import io.envelopecrypt.connect.envelope.RegisteredSchemas;
 import io.envelopecrypt.connect.kms.KekCallListener;
 import io.envelopecrypt.connect.kms.KeyEncryptionKeyProvider;
 import io.envelopecrypt.connect.kms.Keyring;
 import io.envelopecrypt.connect.kms.KmsAccessException;
 import io.envelopecrypt.connect.payload.PayloadCodecCache;
+import io.envelopecrypt.connect.registry.SchemaRegistryClient;
 
 import java.time.Clock;
 import java.util.Objects;
@@ -28,15 +30,26 @@ import java.util.Objects;
 public final class EnvelopeDecryptor implements AutoCloseable {
     private final UnwrappedKeyCache dataKeys;
     private final EnvelopeContext context;
-    private final EnvelopeOpener opener = new EnvelopeOpener(new PayloadCodecCache(256));
+    private final EnvelopeOpener opener;
     private final KeyNameLabels labels = new KeyNameLabels();
     /** Hears which key each decrypted record named (metrics). */
     private final KekCallListener listener;
 
     /** A decryptor from settings; {@code listener} hears every KEK call (metrics). */
     public static EnvelopeDecryptor create(DecryptorConfig config, KekCallListener listener, Clock clock) {
+        return create(config, listener, clock, null);
+    }
+
+    /**
+     * As above; payload schemas kept in a registry are fetched from the configured {@code schema.registry.url}, or
+     * else from {@code otherRegistry} (a tool's own registry option; null: none).
+     */
+    public static EnvelopeDecryptor create(DecryptorConfig config, KekCallListener listener, Clock clock,
+                                           RegisteredSchemas otherRegistry) {
+        SchemaRegistryClient configured = config.schemaRegistry();
+        RegisteredSchemas registry = configured != null ? configured::schemaText : otherRegistry;
         return new EnvelopeDecryptor(config.keyring(listener), config.dekCacheMaxEntries(), config.dekCacheTtlMs(),
-                config.dekUnwrapFailuresPerMinute(), config.context(), listener, clock);
+                config.dekUnwrapFailuresPerMinute(), config.context(), registry, listener, clock);
     }
 
     /** A decryptor over a provider of your own, accepting any context; it closes the provider when closed. */
@@ -57,11 +70,16 @@ public final class EnvelopeDecryptor implements AutoCloseable {
     /** A decryptor over a keyring of your own; it closes the ring when closed. */
     public EnvelopeDecryptor(Keyring kek, int maxCachedKeys, long keyTtlMillis, int unwrapFailuresPerMinute,
                              EnvelopeContext context, Clock clock) {
-        this(kek, maxCachedKeys, keyTtlMillis, unwrapFailuresPerMinute, context, KekCallListener.NONE, clock);
+        this(kek, maxCachedKeys, keyTtlMillis, unwrapFailuresPerMinute, context, null, KekCallListener.NONE, clock);
     }
 
-    private EnvelopeDecryptor(Keyring kek, int maxCachedKeys, long keyTtlMillis, int unwrapFailuresPerMinute,
-                              EnvelopeContext context, KekCallListener listener, Clock clock) {
+    /**
+     * As above, reading payload schemas kept in a schema registry from {@code registry} (null: such envelopes are
+     * refused).
+     */
+    public EnvelopeDecryptor(Keyring kek, int maxCachedKeys, long keyTtlMillis, int unwrapFailuresPerMinute,
+                             EnvelopeContext context, RegisteredSchemas registry, KekCallListener listener, Clock clock) {
+        this.opener = new EnvelopeOpener(new PayloadCodecCache(256), registry);
         this.context = Objects.requireNonNull(context, "context");
         this.listener = Objects.requireNonNull(listener, "listener");
         this.dataKeys = new UnwrappedKeyCache(Objects.requireNonNull(kek, "kek"), maxCachedKeys, keyTtlMillis,

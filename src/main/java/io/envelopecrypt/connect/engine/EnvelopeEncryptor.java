@@ -54,6 +54,7 @@ public final class EnvelopeEncryptor implements AutoCloseable {
     private final Map<String, SelectedKey> byKey;
     private final KeyNameLabels labels = new KeyNameLabels();
     private final PayloadCodecCache codecs = new PayloadCodecCache(256);
+    private final PayloadSchemas payloads;
     private final EnvelopeSealer sealer = new EnvelopeSealer();
     private long evictedKeyManagers;
     /** Data keys made, and made without every copy, by managers since evicted. */
@@ -66,10 +67,12 @@ public final class EnvelopeEncryptor implements AutoCloseable {
 
     /** An encryptor from settings; {@code listener} hears every KEK call (metrics). */
     public static EnvelopeEncryptor create(EncryptorConfig config, KekCallListener listener, Clock clock) {
+        PayloadSchemas payloads = config.payloadSchemas();
         Keyring ring = config.keyring(listener);
         try {
             return new EnvelopeEncryptor(ring, config.dekMaxRecords(), config.dekMaxAgeMs(), config.context(),
-                    config.keyAllowedPattern(), config.keyFallback(), config.keyCacheMax(), listener, clock, new SecureRandom());
+                    config.keyAllowedPattern(), config.keyFallback(), config.keyCacheMax(), payloads, listener, clock,
+                    new SecureRandom());
         } catch (RuntimeException e) {
             ring.close();
             throw e;
@@ -86,7 +89,7 @@ public final class EnvelopeEncryptor implements AutoCloseable {
     public EnvelopeEncryptor(KeyEncryptionKeyProvider kek, long dekMaxRecords, long dekMaxAgeMs, EnvelopeContext context,
                              Clock clock, SecureRandom random) {
         this(Keyring.of(Objects.requireNonNull(kek, "kek")), dekMaxRecords, dekMaxAgeMs, context, null, null, 1,
-                KekCallListener.NONE, clock, random);
+                PayloadSchemas.INLINE, KekCallListener.NONE, clock, random);
     }
 
     /**
@@ -95,11 +98,13 @@ public final class EnvelopeEncryptor implements AutoCloseable {
      * @param allowedKeyNames names a record may select (null: per-record selection is off)
      * @param fallbackKey     the key for records whose selection is missing or not allowed (null: they fail)
      * @param maxKeys         keys holding a live data key at once
+     * @param payloads        how payloads are described: schema inline or in a registry, compression
      */
     public EnvelopeEncryptor(Keyring ring, long dekMaxRecords, long dekMaxAgeMs, EnvelopeContext context,
-                             Pattern allowedKeyNames, String fallbackKey, int maxKeys, KekCallListener listener, Clock clock,
-                             SecureRandom random) {
+                             Pattern allowedKeyNames, String fallbackKey, int maxKeys, PayloadSchemas payloads,
+                             KekCallListener listener, Clock clock, SecureRandom random) {
         this.ring = Objects.requireNonNull(ring, "ring");
+        this.payloads = Objects.requireNonNull(payloads, "payloads");
         this.context = Objects.requireNonNull(context, "context");
         this.allowedKeyNames = allowedKeyNames;
         this.fallbackKey = fallbackKey;
@@ -144,7 +149,7 @@ public final class EnvelopeEncryptor implements AutoCloseable {
      * unless the context is the topic).
      */
     public Envelope encrypt(String topic, Schema schema, Object value, EnvelopeHeader header) {
-        return encrypt(schema, value, bound(topic, header));
+        return seal(topic, schema, value, bound(topic, header), null);
     }
 
     /**
@@ -167,7 +172,7 @@ public final class EnvelopeEncryptor implements AutoCloseable {
             }
             chosen = fallbackKey;
         }
-        return seal(schema, value, bound(topic, header), chosen);
+        return seal(topic, schema, value, bound(topic, header), chosen);
     }
 
     private EnvelopeHeader bound(String topic, EnvelopeHeader header) {
@@ -178,13 +183,14 @@ public final class EnvelopeEncryptor implements AutoCloseable {
 
     /**
      * Encrypts {@code value} with {@code header} as given (its context included); {@code schema} is its Connect
-     * schema, or null for a schemaless value (a Struct then brings its own).
+     * schema, or null for a schemaless value (a Struct then brings its own). With payload schemas in a registry
+     * named by topic, use {@link #encrypt(String, Schema, Object, EnvelopeHeader)}.
      */
     public Envelope encrypt(Schema schema, Object value, EnvelopeHeader header) {
-        return seal(schema, value, header, null);
+        return seal(null, schema, value, header, null);
     }
 
-    private Envelope seal(Schema schema, Object value, EnvelopeHeader header, String keyName) {
+    private Envelope seal(String topic, Schema schema, Object value, EnvelopeHeader header, String keyName) {
         PayloadCodec codec;
         if (schema != null) {
             codec = codecs.forSchema(schema);
@@ -193,6 +199,9 @@ public final class EnvelopeEncryptor implements AutoCloseable {
         } else {
             codec = PayloadCodec.SCHEMALESS;
         }
+        // Registry calls (once per schema and subject) happen before a data key is taken, so a registry that is
+        // down fails the record before anything is counted against a data key.
+        codec = payloads.codecFor(topic, codec);
         DataKeyManager.DataKey key = keyName == null ? dataKeys.acquire() : acquireFor(keyName);
         try {
             return sealer.seal(codec, value, header, key.key(), key.wrapped(), key.additionalCopies(), key.signature());
@@ -274,7 +283,7 @@ public final class EnvelopeEncryptor implements AutoCloseable {
 
     /** Which keys this encryptor uses, for logs; never secrets. */
     public String describe() {
-        return ring.describe() + (allowedKeyNames == null ? "" : ", key names per record matching " + allowedKeyNames.pattern());
+        return ring.describe() + ", " + payloads.describe() + (allowedKeyNames == null ? "" : ", key names per record matching " + allowedKeyNames.pattern());
     }
 
     /** Wipes every data key and closes the keyring. */
@@ -289,6 +298,7 @@ public final class EnvelopeEncryptor implements AutoCloseable {
             managers.forEach(DataKeyManager::close);
         } finally {
             dataKeys.close();
+            payloads.close();
         }
     }
 }

@@ -4,7 +4,12 @@ import io.envelopecrypt.connect.RecordText;
 import io.envelopecrypt.connect.crypto.AesGcmKey;
 import io.envelopecrypt.connect.payload.PayloadCodec;
 import io.envelopecrypt.connect.payload.PayloadCodecCache;
+import io.envelopecrypt.connect.payload.PayloadCompression;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 
 import javax.crypto.AEADBadTagException;
@@ -14,10 +19,13 @@ import javax.crypto.AEADBadTagException;
  * {@link #check} the header (version, algorithms, lengths: nothing parsed), then, with the data key in hand,
  * {@link #open} compares the key with the envelope's commitment, authenticates the ciphertext against the
  * associated data (which binds the payload schema by the SHA-256 of its bytes as carried) and only then
- * inflates and parses the payload schema and decodes.
+ * inflates and parses the payload schema (or fetches it from the registry and checks it against the digest the
+ * envelope carries), decompresses and decodes.
  */
 public final class EnvelopeOpener {
     private final PayloadCodecCache codecs;
+    /** Where registry references are resolved; null when this reader has no schema registry. */
+    private final RegisteredSchemas registry;
     /**
      * The payload schema seen last, with its binding and, once an envelope carrying it has authenticated, its
      * codec: a stream almost always repeats one schema, so one comparison of its bytes serves both.
@@ -27,8 +35,15 @@ public final class EnvelopeOpener {
     private record Binding(String format, byte[] payloadSchema, byte[] digest, PayloadCodec codec) {
     }
 
+    /** An opener for envelopes that carry their payload schema (no registry). */
     public EnvelopeOpener(PayloadCodecCache codecs) {
+        this(codecs, null);
+    }
+
+    /** @param registry resolves payload schemas kept in a schema registry (null: such envelopes are refused) */
+    public EnvelopeOpener(PayloadCodecCache codecs, RegisteredSchemas registry) {
         this.codecs = codecs;
+        this.registry = registry;
     }
 
     /**
@@ -58,19 +73,29 @@ public final class EnvelopeOpener {
         if ((e.signingKeyId() == null) != (e.dataKeySignature() == null)) {
             throw new MalformedEnvelopeException("The envelope has only one of signingKeyId and dataKeySignature");
         }
-        if (PayloadCodec.FORMAT_AVRO.equals(e.payloadFormat())) {
+        String format = e.payloadFormat();
+        PayloadCompression compression = format == null ? null : PayloadCompression.ofFormat(format);
+        String base = compression == null ? null : format.substring(0, format.length() - compression.formatSuffix().length());
+        if (PayloadCodec.FORMAT_AVRO.equals(base)) {
             if (e.payloadSchema() == null) {
                 throw new MalformedEnvelopeException("The envelope has format 'avro' but no payloadSchema");
             }
             return;
         }
-        if (PayloadCodec.FORMAT_AVRO_SCHEMALESS.equals(e.payloadFormat())) {
+        if (PayloadCodec.FORMAT_AVRO_SCHEMALESS.equals(base)) {
             if (e.payloadSchema() != null) {
                 throw new MalformedEnvelopeException("The envelope has format 'avro-schemaless' and a payloadSchema");
             }
             return;
         }
-        throw new MalformedEnvelopeException("Unsupported payload format " + quoted(e.payloadFormat()));
+        if (PayloadCodec.FORMAT_AVRO_REGISTRY.equals(base)) {
+            if (e.payloadSchema() == null || e.payloadSchema().length != PayloadCodec.REGISTRY_REFERENCE_BYTES) {
+                throw new MalformedEnvelopeException("The envelope has format 'avro-registry' but its payloadSchema is not a "
+                        + PayloadCodec.REGISTRY_REFERENCE_BYTES + "-byte registry reference");
+            }
+            return;
+        }
+        throw new MalformedEnvelopeException("Unsupported payload format " + quoted(format));
     }
 
     /**
@@ -132,14 +157,54 @@ public final class EnvelopeOpener {
         try {
             PayloadCodec codec = binding.codec();
             if (codec == null) {
-                // Parsed only now, after authentication, and remembered with the binding for the next envelope.
-                codec = e.payloadSchema() == null ? PayloadCodec.SCHEMALESS : codecs.forPayloadSchema(e.payloadSchema());
+                // Parsed (or fetched) only now, after authentication, and remembered with the binding for the next envelope.
+                codec = codecFor(e);
                 lastBinding = new Binding(binding.format(), binding.payloadSchema(), binding.digest(), codec);
             }
             return new PlaintextAndCodec(codec, codec.decode(plaintext));
         } finally {
             Arrays.fill(plaintext, (byte) 0);
         }
+    }
+
+    private PayloadCodec codecFor(Envelope e) {
+        String format = e.payloadFormat();
+        PayloadCompression compression = PayloadCompression.ofFormat(format);
+        PayloadCodec codec;
+        if (format.startsWith(PayloadCodec.FORMAT_AVRO_SCHEMALESS)) {
+            codec = PayloadCodec.SCHEMALESS;
+        } else if (format.startsWith(PayloadCodec.FORMAT_AVRO_REGISTRY)) {
+            codec = codecs.forRegistryReference(e.payloadSchema(), reference -> fetch(e, reference));
+        } else {
+            codec = codecs.forPayloadSchema(e.payloadSchema());
+        }
+        return codec.withCompression(compression);
+    }
+
+    /**
+     * The schema a registry reference names, checked against the digest the writer bound into the associated data:
+     * a registry that serves another schema under the id (an altered entry, or not the writer's registry) makes the
+     * envelope fail authentication instead of decoding into a wrong value.
+     */
+    private PayloadCodec fetch(Envelope e, byte[] reference) {
+        int id = ByteBuffer.wrap(reference, 0, 4).getInt();
+        if (registry == null) {
+            throw new org.apache.kafka.connect.errors.ConnectException("Envelope " + describeId(e.id()) + " keeps its "
+                    + "payload schema in a schema registry (schema id " + id + "), and this reader has no schema.registry.url");
+        }
+        String schema = registry.schemaText(id);
+        byte[] digest;
+        try {
+            digest = MessageDigest.getInstance("SHA-256").digest(schema.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException ex) {
+            throw new IllegalStateException("SHA-256 is not available in this JVM", ex);
+        }
+        if (!MessageDigest.isEqual(digest, Arrays.copyOfRange(reference, 4, reference.length))) {
+            throw new EnvelopeAuthenticationException("Envelope " + describeId(e.id()) + " failed authentication: the "
+                    + "schema registry serves a different schema under id " + id + " than the one the envelope was written "
+                    + "with (its SHA-256 differs): the registry entry was altered, or this is not the writer's registry");
+        }
+        return PayloadCodec.fromRegisteredSchema(schema, reference);
     }
 
     /** The decoded value and the codec that describes it (its Connect schema). */

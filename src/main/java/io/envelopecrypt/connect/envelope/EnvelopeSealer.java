@@ -6,15 +6,18 @@ import io.envelopecrypt.connect.kms.DataKeySignature;
 import io.envelopecrypt.connect.kms.WrappedKey;
 import io.envelopecrypt.connect.payload.BinaryWriter;
 import io.envelopecrypt.connect.payload.PayloadCodec;
+import io.envelopecrypt.connect.payload.PayloadCompression;
 
 import java.util.List;
 
 /**
- * Encodes a value, encrypts it under a data key and builds the envelope. The plaintext lives only in a
- * per-thread buffer that is wiped before this method returns, whether encryption succeeded or not.
+ * Encodes a value (and compresses it, if the codec says so), encrypts it under a data key and builds the envelope.
+ * The plaintext lives only in per-thread buffers that are wiped before this method returns, whether encryption
+ * succeeded or not.
  */
 public final class EnvelopeSealer {
     private static final ThreadLocal<BinaryWriter> PLAINTEXT = ThreadLocal.withInitial(BinaryWriter::new);
+    private static final ThreadLocal<BinaryWriter> COMPRESSED = ThreadLocal.withInitial(BinaryWriter::new);
 
     /** {@code wrapped} is {@code key} wrapped by the KEK, carried in the envelope. */
     public Envelope seal(PayloadCodec codec, Object value, EnvelopeHeader header, SealingKey key, WrappedKey wrapped) {
@@ -34,10 +37,17 @@ public final class EnvelopeSealer {
     public Envelope seal(PayloadCodec codec, Object value, EnvelopeHeader header, SealingKey key, WrappedKey wrapped,
                          List<WrappedKey> additional, DataKeySignature signature) {
         EnvelopeLimits.checkWritable(header, codec.payloadSchema());
-        BinaryWriter plaintext = PLAINTEXT.get();
-        plaintext.reset();
+        BinaryWriter encoded = PLAINTEXT.get();
+        encoded.reset();
+        BinaryWriter compressed = null;
         try {
-            codec.encode(value, plaintext);
+            codec.encode(value, encoded);
+            BinaryWriter plaintext = encoded;
+            if (codec.compression() != PayloadCompression.NONE) {
+                compressed = COMPRESSED.get();
+                codec.compression().compress(encoded.buffer(), encoded.length(), compressed);
+                plaintext = compressed;
+            }
             AssociatedData aad = AssociatedData.compute(EnvelopeSchema.VERSION, header.id(), header.timestamp(),
                     header.eventType(), header.context(), AesGcmKey.ALGORITHM, codec.derived(AssociatedData::payloadBinding),
                     header.metadata());
@@ -48,7 +58,10 @@ public final class EnvelopeSealer {
                     key.commitment(), signature == null ? null : signature.signingKeyId(),
                     signature == null ? null : signature.signature(), additional);
         } finally {
-            plaintext.wipe();
+            encoded.wipe();
+            if (compressed != null) {
+                compressed.wipe();
+            }
         }
     }
 }

@@ -41,6 +41,16 @@ public final class BinaryWriter {
         pos = 0;
     }
 
+    /** The buffer, with room for {@code n} more bytes at {@link #length()}; {@link #advance} then claims them. */
+    byte[] reserve(int n) {
+        ensure(n);
+        return buf;
+    }
+
+    void advance(int n) {
+        pos += n;
+    }
+
     byte[] toByteArray() {
         return Arrays.copyOf(buf, pos);
     }

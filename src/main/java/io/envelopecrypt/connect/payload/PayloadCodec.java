@@ -26,23 +26,44 @@ public final class PayloadCodec {
     public static final String FORMAT_AVRO = "avro";
     /** Format marker for schemaless values. */
     public static final String FORMAT_AVRO_SCHEMALESS = "avro-schemaless";
+    /**
+     * Format marker for values whose Avro schema is in a schema registry: {@code payloadSchema} is a
+     * {@link #REGISTRY_REFERENCE_BYTES}-byte reference (the schema id, then the SHA-256 of the schema as the
+     * registry serves it).
+     */
+    public static final String FORMAT_AVRO_REGISTRY = "avro-registry";
+    /** A registry reference: a 4-byte big-endian schema id and the 32-byte SHA-256 of the schema's UTF-8 text. */
+    public static final int REGISTRY_REFERENCE_BYTES = 4 + 32;
     /** Inflated payload schemas larger than this are refused (a compressed schema cannot blow up memory). */
     public static final int MAX_SCHEMA_JSON_BYTES = 16 * 1024 * 1024;
 
     /** The codec for schemaless values. */
-    public static final PayloadCodec SCHEMALESS = new PayloadCodec(FORMAT_AVRO_SCHEMALESS, null, null, null, new SchemalessCodec());
+    public static final PayloadCodec SCHEMALESS = new PayloadCodec(FORMAT_AVRO_SCHEMALESS, PayloadCompression.NONE, null, null,
+            null, null, new SchemalessCodec());
+    private static final PayloadCodec[] SCHEMALESS_COMPRESSED = new PayloadCodec[PayloadCompression.values().length];
+
+    static {
+        for (PayloadCompression c : PayloadCompression.values()) {
+            SCHEMALESS_COMPRESSED[c.ordinal()] = SCHEMALESS.withCompression(c);
+        }
+    }
 
     private final String format;
+    private final PayloadCompression compression;
     private final Schema connectSchema;
     private final String schemaJson;
+    private final String avroFullName;
     private final byte[] payloadSchema;
     private final ValueCodec root;
     private volatile byte[] derived;
 
-    private PayloadCodec(String format, Schema connectSchema, String schemaJson, byte[] payloadSchema, ValueCodec root) {
+    private PayloadCodec(String format, PayloadCompression compression, Schema connectSchema, String schemaJson,
+                         String avroFullName, byte[] payloadSchema, ValueCodec root) {
         this.format = format;
+        this.compression = compression;
         this.connectSchema = connectSchema;
         this.schemaJson = schemaJson;
+        this.avroFullName = avroFullName;
         this.payloadSchema = payloadSchema;
         this.root = root;
     }
@@ -57,15 +78,45 @@ public final class PayloadCodec {
             throw new org.apache.kafka.connect.errors.DataException("The record's schema is larger than "
                     + MAX_SCHEMA_JSON_BYTES + " bytes as Avro JSON, which readers refuse");
         }
-        return new PayloadCodec(FORMAT_AVRO, schema, json, deflate(json), root);
+        return new PayloadCodec(FORMAT_AVRO, PayloadCompression.NONE, schema, json, avro.getFullName(), deflate(json), root);
     }
 
     /** Rebuilds a codec (and the Connect schema) from the compressed Avro schema carried in an envelope. */
     public static PayloadCodec fromPayloadSchema(byte[] payloadSchema) {
-        String json = inflate(payloadSchema);
-        org.apache.avro.Schema avro;
+        return fromSchemaJson(FORMAT_AVRO, inflate(payloadSchema), payloadSchema.clone());
+    }
+
+    /**
+     * Rebuilds a codec from a schema fetched from a registry, for envelopes that carry {@code reference} (checked
+     * against the schema's digest by the caller).
+     */
+    public static PayloadCodec fromRegisteredSchema(String schemaJson, byte[] reference) {
+        if (schemaJson.length() > MAX_SCHEMA_JSON_BYTES) {
+            throw new MalformedPayloadException("The registered payload schema is longer than " + MAX_SCHEMA_JSON_BYTES
+                    + " characters");
+        }
+        return fromSchemaJson(FORMAT_AVRO_REGISTRY, schemaJson, reference.clone());
+    }
+
+    /** Whether {@code schemaJson} parses to exactly the Avro schema of this codec (properties included). */
+    public boolean sameAvroSchema(String otherJson) {
         try {
-            avro = new org.apache.avro.Schema.Parser().setValidateDefaults(false).parse(json);
+            return parse(otherJson).equals(parse(schemaJson));
+        } catch (MalformedPayloadException e) {
+            return false;
+        }
+    }
+
+    private static PayloadCodec fromSchemaJson(String format, String json, byte[] payloadSchema) {
+        org.apache.avro.Schema avro = parse(json);
+        Schema connect = AvroToConnect.toConnect(avro);
+        return new PayloadCodec(format, PayloadCompression.NONE, connect, json, avro.getFullName(), payloadSchema,
+                CodecCompiler.compile(avro, connect, "", 0));
+    }
+
+    private static org.apache.avro.Schema parse(String json) {
+        try {
+            return new org.apache.avro.Schema.Parser().setValidateDefaults(false).parse(json);
         } catch (AvroRuntimeException | IllegalArgumentException | StackOverflowError e) {
             // Avro's own refusals (SchemaParseException and kin), Jackson's for malformed JSON, and nesting too deep
             // for the parser. Anything else (a NullPointerException, say) is a bug and is not dressed up as a refusal.
@@ -79,8 +130,38 @@ public final class PayloadCodec {
             }
             throw new MalformedPayloadException("The envelope's payloadSchema refers to a named type it does not define");
         }
-        Schema connect = AvroToConnect.toConnect(avro);
-        return new PayloadCodec(FORMAT_AVRO, connect, json, payloadSchema.clone(), CodecCompiler.compile(avro, connect, "", 0));
+    }
+
+    /** This codec, for an envelope that carries a registry {@code reference} instead of the schema. */
+    public PayloadCodec registered(byte[] reference) {
+        if (schemaJson == null || reference.length != REGISTRY_REFERENCE_BYTES) {
+            throw new IllegalArgumentException("only values with a schema have a registry reference of "
+                    + REGISTRY_REFERENCE_BYTES + " bytes");
+        }
+        return new PayloadCodec(FORMAT_AVRO_REGISTRY + compression.formatSuffix(), compression, connectSchema, schemaJson,
+                avroFullName, reference.clone(), root);
+    }
+
+    /** This codec, compressing the encoded value before it is encrypted (the format says how). */
+    public PayloadCodec withCompression(PayloadCompression c) {
+        if (c == compression) {
+            return this;
+        }
+        if (connectSchema == null && SCHEMALESS_COMPRESSED[c.ordinal()] != null) {
+            return SCHEMALESS_COMPRESSED[c.ordinal()];
+        }
+        return new PayloadCodec(baseFormat() + c.formatSuffix(), c, connectSchema, schemaJson, avroFullName, payloadSchema,
+                root);
+    }
+
+    /** The format without its compression suffix: {@code avro}, {@code avro-schemaless} or {@code avro-registry}. */
+    public String baseFormat() {
+        int plus = format.indexOf('+');
+        return plus < 0 ? format : format.substring(0, plus);
+    }
+
+    public PayloadCompression compression() {
+        return compression;
     }
 
     /** Whether the first frame outside the JDK that threw {@code e} is Avro's. */
@@ -167,12 +248,20 @@ public final class PayloadCodec {
         return connectSchema;
     }
 
+    /** The full name of the plaintext's Avro schema (a record's namespace and name, or a primitive's type), or null. */
+    public String avroFullName() {
+        return avroFullName;
+    }
+
     /** The Avro schema JSON of the plaintext, or null for schemaless values. */
     public String schemaJson() {
         return schemaJson;
     }
 
-    /** What the envelope's payloadSchema field holds (raw DEFLATE of {@link #schemaJson()}), or null. */
+    /**
+     * What the envelope's payloadSchema field holds: raw DEFLATE of {@link #schemaJson()}, a registry reference
+     * ({@link #FORMAT_AVRO_REGISTRY}), or null.
+     */
     public byte[] payloadSchema() {
         return payloadSchema;
     }
@@ -189,13 +278,20 @@ public final class PayloadCodec {
         return w.toByteArray();
     }
 
-    /** Decodes a whole payload; trailing bytes are an error. */
+    /** Decodes a whole payload (decompressing it first if the format says so); trailing bytes are an error. */
     public Object decode(byte[] plaintext) {
-        BinaryReader in = new BinaryReader(plaintext);
-        Object value = root.read(in);
-        if (!in.atEnd()) {
-            throw new MalformedPayloadException("The payload has " + in.remaining() + " unexpected trailing bytes");
+        byte[] encoded = compression.decompress(plaintext);
+        try {
+            BinaryReader in = new BinaryReader(encoded);
+            Object value = root.read(in);
+            if (!in.atEnd()) {
+                throw new MalformedPayloadException("The payload has " + in.remaining() + " unexpected trailing bytes");
+            }
+            return value;
+        } finally {
+            if (encoded != plaintext) {
+                java.util.Arrays.fill(encoded, (byte) 0);
+            }
         }
-        return value;
     }
 }

@@ -10,9 +10,11 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
- * Compiled codecs by Connect schema (encrypting side) and by payload schema as carried (decrypting side).
+ * Compiled codecs by Connect schema (encrypting side) and by payload schema as carried (decrypting side): an
+ * inline schema, or a registry reference whose schema was fetched and checked once.
  * A stream almost always repeats one schema, so the last one used is checked first: by identity for
  * Connect schemas (converters and connectors reuse schema instances) and by byte equality for payload
  * schemas (which avoids hashing a long array per record).
@@ -26,7 +28,8 @@ public final class PayloadCodecCache {
     public static final long MAX_SCHEMA_JSON_CHARS = 8L * 1024 * 1024;
 
     private final Cache<Schema, PayloadCodec> bySchema;
-    private final Map<ByteBuffer, PayloadCodec> byPayloadSchema = new LinkedHashMap<>(16, 0.75f, true);
+    /** By payload schema as carried: an inline schema, or a registry reference (kept apart by the key's kind). */
+    private final Map<CarriedSchema, PayloadCodec> byPayloadSchema = new LinkedHashMap<>(16, 0.75f, true);
     private final int maxEntries;
     private long payloadSchemaChars;
     private volatile PayloadCodec lastForSchema;
@@ -51,18 +54,35 @@ public final class PayloadCodecCache {
         return codec;
     }
 
+    private record CarriedSchema(boolean registry, ByteBuffer bytes) {
+    }
+
+    /** The codec for an inline payload schema (format {@code avro}), built on first use. */
     public PayloadCodec forPayloadSchema(byte[] payloadSchema) {
+        return forCarried(false, payloadSchema, PayloadCodec::fromPayloadSchema);
+    }
+
+    /**
+     * The codec for a registry reference (format {@code avro-registry}); {@code resolve} fetches and checks the
+     * schema on first use.
+     */
+    public PayloadCodec forRegistryReference(byte[] reference, Function<byte[], PayloadCodec> resolve) {
+        return forCarried(true, reference, resolve);
+    }
+
+    private PayloadCodec forCarried(boolean registry, byte[] payloadSchema, Function<byte[], PayloadCodec> build) {
         PayloadCodec last = lastForPayloadSchema;
-        if (last != null && Arrays.equals(last.payloadSchema(), payloadSchema)) {
+        if (last != null && Arrays.equals(last.payloadSchema(), payloadSchema)
+                && registry == PayloadCodec.FORMAT_AVRO_REGISTRY.equals(last.baseFormat())) {
             return last;
         }
-        ByteBuffer key = ByteBuffer.wrap(payloadSchema.clone());
+        CarriedSchema key = new CarriedSchema(registry, ByteBuffer.wrap(payloadSchema.clone()));
         PayloadCodec codec;
         synchronized (byPayloadSchema) {
             codec = byPayloadSchema.get(key);
         }
         if (codec == null) {
-            codec = PayloadCodec.fromPayloadSchema(payloadSchema);
+            codec = build.apply(payloadSchema);
             synchronized (byPayloadSchema) {
                 if (byPayloadSchema.put(key, codec) == null) {
                     payloadSchemaChars += codec.schemaJson().length();

@@ -13,6 +13,7 @@ import io.envelopecrypt.connect.envelope.Envelope;
 import io.envelopecrypt.connect.envelope.EnvelopeSchema;
 import io.envelopecrypt.connect.kms.WrappedKey;
 import io.envelopecrypt.connect.payload.PayloadCodec;
+import io.envelopecrypt.connect.payload.PayloadCompression;
 import io.envelopecrypt.connect.testing.ConnectAssertions;
 import io.envelopecrypt.connect.testing.InMemoryKekProvider;
 import io.envelopecrypt.connect.testing.TestKeys;
@@ -42,7 +43,8 @@ import java.util.function.Supplier;
 /**
  * Coverage-guided fuzzing (Jazzer) of everything that parses untrusted bytes: the plaintext decoder (with a
  * rich schema and schemaless), the compressed payload schema, whole envelopes as a sink receives them, and
- * plaintexts sealed under a data key the reader holds (what a data-key holder can send past authentication).
+ * plaintexts sealed under a data key the reader holds (what a data-key holder can send past authentication),
+ * compressed or not by each codec of {@code payload.compression}.
  *
  * <p>A refusal must be the project's own {@link DataException}, thrown on purpose: one whose causes include a
  * NullPointerException, ClassCastException, index or arithmetic error and the like (sanitized or not) is a bug
@@ -168,7 +170,9 @@ class DecoderFuzzTest {
     @FuzzTest(maxDuration = "60s")
     void authenticatedPlaintext(FuzzedDataProvider data) {
         int kind = data.consumeInt(0, 2);
-        String format = kind == 1 ? PayloadCodec.FORMAT_AVRO_SCHEMALESS : PayloadCodec.FORMAT_AVRO;
+        // Any compression, so that the decompressors (bounded by what they declare) are fuzzed past authentication.
+        PayloadCompression compression = PayloadCompression.values()[data.consumeInt(0, PayloadCompression.values().length - 1)];
+        String format = (kind == 1 ? PayloadCodec.FORMAT_AVRO_SCHEMALESS : PayloadCodec.FORMAT_AVRO) + compression.formatSuffix();
         byte[] payloadSchema = switch (kind) {
             case 0 -> RICH_CODEC.payloadSchema();
             case 1 -> null;

@@ -2,6 +2,7 @@ package io.envelopecrypt.consumer;
 
 import io.envelopecrypt.connect.engine.DecryptorConfig;
 import io.envelopecrypt.connect.engine.EnvelopeDecryptor;
+import io.envelopecrypt.connect.registry.SchemaRegistrySettings;
 import io.envelopecrypt.connect.engine.PlaintextValue;
 import io.envelopecrypt.connect.envelope.Envelope;
 import io.envelopecrypt.connect.kms.KekCallListener;
@@ -32,13 +33,16 @@ import java.util.Objects;
  * once per distinct data key. Failures throw the engine's exceptions: {@code MalformedEnvelopeException},
  * {@code EnvelopeAuthenticationException} and {@code DataKeyRejectedException} (all {@code DataException})
  * for a bad record, {@code KmsAccessException} for a key that cannot be used, {@code KmsUnavailableException}
- * when Key Vault is unreachable; {@link SchemaRegistryClient.SchemaRegistryException} for registry trouble.
+ * when Key Vault is unreachable; {@code SchemaRegistryUnavailableException} (retriable) or {@code SchemaRegistryException} for registry trouble.
  * No message contains plaintext or key material.
  */
 public final class TopicDecryptor implements AutoCloseable {
     /** The registry to resolve wire-format schema ids with (optional). */
     public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
-    /** {@code user:password} for the registry's basic authentication (optional). */
+    /**
+     * {@code user:password} for the registry's basic authentication (optional); kept for earlier configurations,
+     * {@code basic.auth.credentials.source=USER_INFO} with {@code basic.auth.user.info} is the converters' spelling.
+     */
     public static final String SCHEMA_REGISTRY_USER_INFO = "schema.registry.basic.auth.user.info";
 
     private final EnvelopeDecryptor engine;
@@ -49,13 +53,17 @@ public final class TopicDecryptor implements AutoCloseable {
      * {@code local.*}, {@code dek.cache.*}, config providers) plus the optional {@code schema.registry.url}.
      */
     public static TopicDecryptor fromConfig(Map<String, ?> config) {
-        DecryptorConfig parsed = DecryptorConfig.resolvingConfigProviders(config);
-        Object url = config.get(SCHEMA_REGISTRY_URL);
-        Object userInfo = config.get(SCHEMA_REGISTRY_USER_INFO);
-        SchemaRegistryClient registry = url == null ? null
-                : new SchemaRegistryClient(url.toString(), userInfo == null ? null : userInfo.toString());
+        Map<String, Object> settings = new java.util.HashMap<>(config);
+        Object legacyUserInfo = settings.remove(SCHEMA_REGISTRY_USER_INFO);
+        if (legacyUserInfo != null && !settings.containsKey(SchemaRegistrySettings.BASIC_AUTH_USER_INFO)) {
+            settings.put(SchemaRegistrySettings.BASIC_AUTH_SOURCE, "USER_INFO");
+            settings.put(SchemaRegistrySettings.BASIC_AUTH_USER_INFO, legacyUserInfo);
+        }
+        // One registry client for both: the envelopes' schemas (wire format) and payload schemas kept in the registry.
+        DecryptorConfig parsed = DecryptorConfig.resolvingConfigProviders(settings);
+        io.envelopecrypt.connect.registry.SchemaRegistryClient http = parsed.schemaRegistry();
         return new TopicDecryptor(EnvelopeDecryptor.create(parsed, KekCallListener.NONE, Clock.systemUTC()),
-                registry);
+                http == null ? null : new SchemaRegistryClient(http));
     }
 
     /**

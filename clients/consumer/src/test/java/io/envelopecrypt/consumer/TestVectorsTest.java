@@ -18,6 +18,10 @@ import io.envelopecrypt.connect.kms.DataKeyStatement;
 import io.envelopecrypt.connect.kms.WrappedKey;
 import io.envelopecrypt.connect.kms.local.LocalKeyEncryptionKeyProvider;
 import io.envelopecrypt.connect.payload.PayloadCodec;
+import io.envelopecrypt.connect.payload.PayloadCompression;
+import io.envelopecrypt.connect.engine.EnvelopeContext;
+import io.envelopecrypt.connect.kms.KekCallListener;
+import io.envelopecrypt.connect.kms.Keyring;
 
 import org.apache.kafka.connect.data.Date;
 import org.apache.kafka.connect.data.Decimal;
@@ -176,7 +180,8 @@ class TestVectorsTest {
 
     /** One vector: what is encrypted, how, and under which header. */
     private record Spec(String name, String description, String wrapAlgorithm, Schema schema, Object value,
-                        String eventType, Map<String, String> metadata, String context, boolean signed, boolean keyring) {
+                        String eventType, Map<String, String> metadata, String context, boolean signed, boolean keyring,
+                        PayloadCompression compression, Integer registryId) {
         Spec(String name, String description, String wrapAlgorithm, Schema schema, Object value, String eventType,
              Map<String, String> metadata) {
             this(name, description, wrapAlgorithm, schema, value, eventType, metadata, null, false, false);
@@ -185,6 +190,29 @@ class TestVectorsTest {
         Spec(String name, String description, String wrapAlgorithm, Schema schema, Object value, String eventType,
              Map<String, String> metadata, String context, boolean signed) {
             this(name, description, wrapAlgorithm, schema, value, eventType, metadata, context, signed, false);
+        }
+
+        Spec(String name, String description, String wrapAlgorithm, Schema schema, Object value, String eventType,
+             Map<String, String> metadata, String context, boolean signed, boolean keyring) {
+            this(name, description, wrapAlgorithm, schema, value, eventType, metadata, context, signed, keyring,
+                    PayloadCompression.NONE, null);
+        }
+
+        /** A vector whose plaintext is compressed, and whose schema is in a registry under {@code registryId} (or inline). */
+        Spec(String name, String description, Schema schema, Object value, PayloadCompression compression, Integer registryId) {
+            this(name, description, "RSA-OAEP-256", schema, value, "payment.created", null, null, false, false, compression,
+                    registryId);
+        }
+    }
+
+    /** A registry reference as writers make it: the id, then the SHA-256 of the schema text the registry serves. */
+    private static byte[] registryReference(int id, String servedSchema) {
+        try {
+            return ByteBuffer.allocate(PayloadCodec.REGISTRY_REFERENCE_BYTES).putInt(id)
+                    .put(java.security.MessageDigest.getInstance("SHA-256").digest(servedSchema.getBytes(StandardCharsets.UTF_8)))
+                    .array();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 
@@ -220,7 +248,15 @@ class TestVectorsTest {
                 new Spec("payment-keyring", "A keyring of two: the data key wrapped with RSA-OAEP-256 (keyId, "
                         + "wrappedDataKey) and with the local key (A256KW, in additionalWrappedKeys); either KEK alone "
                         + "decrypts it", "RSA-OAEP-256", PAYMENT, payment("pay-0004", "6011111111111117", "42.00"),
-                        "payment.created", null, null, false, true));
+                        "payment.created", null, null, false, true),
+                new Spec("payment-registry-zstd", "The payment schema kept in a schema registry (payloadSchema is schema "
+                        + "id 7 and the SHA-256 of the schema text the registry serves, given here as registeredSchema), "
+                        + "the plaintext compressed with zstd before encryption", PAYMENT,
+                        payment("pay-0005", "4000056655665556", "19.95"), PayloadCompression.ZSTD, 7),
+                new Spec("payment-lz4", "The payment schema inline, the plaintext compressed as an LZ4 frame", PAYMENT,
+                        payment("pay-0006", "2223003122003222", "7.50"), PayloadCompression.LZ4, null),
+                new Spec("schemaless-map-snappy", "A schemaless Map, the plaintext compressed as a raw Snappy block", null,
+                        schemalessOrder(), PayloadCompression.SNAPPY, null));
     }
 
     // ---- generation -----------------------------------------------------------------------------------
@@ -250,6 +286,10 @@ class TestVectorsTest {
                 key.seal(new byte[0], 0, new byte[0], 0, 0); // vary the counter part of the IV between vectors
             }
             PayloadCodec codec = spec.schema() == null ? PayloadCodec.SCHEMALESS : PayloadCodec.forSchema(spec.schema());
+            if (spec.registryId() != null) {
+                codec = codec.registered(registryReference(spec.registryId(), codec.schemaJson()));
+            }
+            codec = codec.withCompression(spec.compression());
             EnvelopeHeader header = new EnvelopeHeader(String.format("01a2278f-e3a6-7147-9a64-%012d", n),
                     1_738_454_400_000L + n, spec.eventType(), spec.metadata(), spec.context());
             Envelope e = sealer.seal(codec, spec.value(), header, key, wrapped,
@@ -269,7 +309,15 @@ class TestVectorsTest {
             }
             v.put("associatedDataHex", HexFormat.of().formatHex(AssociatedData.of(e).toByteArray()));
             v.put("plaintextHex", HexFormat.of().formatHex(codec.encode(spec.value())));
-            if (e.payloadSchema() != null) {
+            if (spec.compression() != PayloadCompression.NONE) {
+                v.put("compressedPlaintextHex", HexFormat.of().formatHex(spec.compression().compress(codec.encode(spec.value()))));
+            }
+            if (spec.registryId() != null) {
+                ObjectNode registered = v.putObject("registeredSchema");
+                registered.put("id", spec.registryId());
+                registered.put("schema", codec.schemaJson());
+                v.set("payloadSchemaJson", readTree(codec.schemaJson()));
+            } else if (e.payloadSchema() != null) {
                 v.set("payloadSchemaJson", readTree(PayloadCodec.inflate(e.payloadSchema())));
             } else {
                 v.putNull("payloadSchemaJson");
@@ -325,8 +373,14 @@ class TestVectorsTest {
         List<Spec> specs = specs();
         assertThat(committed.get("vectors")).hasSize(specs.size());
         TestVectorKeys unwrapping = new TestVectorKeys(rsaPem, 0);
-        try (TopicDecryptor decryptor = new TopicDecryptor(
-                new EnvelopeDecryptor(unwrapping, 100, 60_000, java.time.Clock.systemUTC()), null)) {
+        Map<Integer, String> registry = new java.util.HashMap<>();
+        committed.get("vectors").forEach(v -> {
+            if (v.has("registeredSchema")) {
+                registry.put(v.get("registeredSchema").get("id").asInt(), v.get("registeredSchema").get("schema").asText());
+            }
+        });
+        try (TopicDecryptor decryptor = new TopicDecryptor(new EnvelopeDecryptor(Keyring.of(unwrapping), 100, 60_000, 20,
+                EnvelopeContext.none(), registry::get, KekCallListener.NONE, java.time.Clock.systemUTC()), null)) {
             for (int i = 0; i < specs.size(); i++) {
                 JsonNode v = committed.get("vectors").get(i);
                 Spec spec = specs.get(i);
@@ -402,6 +456,8 @@ class TestVectorsTest {
         assertThat(specs).anyMatch(s -> s.value() instanceof Boolean);
         assertThat(specs).anyMatch(s -> s.value() instanceof Double);
         assertThat(specs).anyMatch(Spec::signed).anyMatch(s -> s.context() != null).anyMatch(Spec::keyring);
+        assertThat(specs).extracting(Spec::compression).containsAll(List.of(PayloadCompression.values()));
+        assertThat(specs).anyMatch(s -> s.registryId() != null);
     }
 
     /** byte[] has identity equality; compare its contents, also inside maps and lists. */

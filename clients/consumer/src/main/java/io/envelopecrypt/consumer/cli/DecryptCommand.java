@@ -37,13 +37,15 @@ final class DecryptCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         DecryptorConfig config = KekFiles.decryptorConfig(kekConfig);
+        SchemaRegistryClient registry = topic.registry();
         EnvelopeDecryptor engine;
         try {
-            engine = EnvelopeDecryptor.create(config, KekCallListener.NONE, Clock.systemUTC());
+            // Payload schemas kept in a registry come from the key file's schema.registry.url, or else from --registry.
+            engine = EnvelopeDecryptor.create(config, KekCallListener.NONE, Clock.systemUTC(),
+                    registry == null ? null : registry::schemaText);
         } catch (ConfigException e) {
             throw new CliException(EnvelopeCli.EXIT_USAGE, kekConfig + ": " + e.getMessage());
         }
-        SchemaRegistryClient registry = topic.registry();
         try (TopicDecryptor decryptor = new TopicDecryptor(engine, registry)) {
             return JsonLines.run(topic, spec.commandLine().getOut(), "decrypted", (line, value) -> {
                 TopicOptions.requireRegistryFor(value, registry);
