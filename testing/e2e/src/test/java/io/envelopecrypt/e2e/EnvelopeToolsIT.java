@@ -43,7 +43,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Issue 8 on the real pipeline: a topic written by EncryptPayload (Azure Key Vault KEK) on the Connect
  * cluster is read back outside Connect by the Java consumer API, the plain-KafkaConsumer example, the
  * packaged CLI ({@code inspect}, {@code decrypt}, {@code rewrap} to a new key version) and a Python consumer
- * (confluent-kafka, azure-keyvault-keys) that follows only the specification.
+ * (confluent-kafka, azure-keyvault-keys) that follows only the specification. The topic keeps its payload schemas
+ * in the registry and compresses payloads with zstd (issue 14), so every reader resolves and checks schema ids.
  */
 @ExtendWith(SharedStackExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -80,6 +81,9 @@ class EnvelopeToolsIT {
         Map<String, String> kek = new HashMap<>(shared.azure("transforms.encrypt.", true));
         kek.put("transforms.encrypt.azure.keyvault.key.name", KEK);
         kek.put("transforms.encrypt.envelope.context", "topic");
+        kek.put("transforms.encrypt.payload.schema.location", "registry");
+        kek.put("transforms.encrypt.schema.registry.url", shared.stack.registry().ccompatUrl());
+        kek.put("transforms.encrypt.payload.compression", "zstd");
         Map<String, String> source = Pipelines.encryptingSource(TOPIC, RECORDS, SEED, shared.stack.registry(), kek);
         source.put("tombstone.every", String.valueOf(TOMBSTONE_EVERY));
         shared.connect.createConnector("tools-source", source);
