@@ -56,6 +56,7 @@ public final class PayloadCodec {
     private final byte[] payloadSchema;
     private final ValueCodec root;
     private volatile byte[] derived;
+    private final PayloadCodec[] variants = new PayloadCodec[PayloadCompression.values().length];
 
     private PayloadCodec(String format, PayloadCompression compression, Schema connectSchema, String schemaJson,
                          String avroFullName, byte[] payloadSchema, ValueCodec root) {
@@ -142,7 +143,10 @@ public final class PayloadCodec {
                 avroFullName, reference.clone(), root);
     }
 
-    /** This codec, compressing the encoded value before it is encrypted (the format says how). */
+    /**
+     * This codec, compressing the encoded value before it is encrypted (the format says how). Each variant is made
+     * once per codec and kept, with its payload binding, so that a writer asks for it on every record for free.
+     */
     public PayloadCodec withCompression(PayloadCompression c) {
         if (c == compression) {
             return this;
@@ -150,8 +154,15 @@ public final class PayloadCodec {
         if (connectSchema == null && SCHEMALESS_COMPRESSED[c.ordinal()] != null) {
             return SCHEMALESS_COMPRESSED[c.ordinal()];
         }
-        return new PayloadCodec(baseFormat() + c.formatSuffix(), c, connectSchema, schemaJson, avroFullName, payloadSchema,
-                root);
+        PayloadCodec[] made = variants;
+        PayloadCodec variant = made[c.ordinal()];
+        if (variant == null) {
+            // Racing threads may each make one; they are equal, and one of them stays.
+            variant = new PayloadCodec(baseFormat() + c.formatSuffix(), c, connectSchema, schemaJson, avroFullName,
+                    payloadSchema, root);
+            made[c.ordinal()] = variant;
+        }
+        return variant;
     }
 
     /** The format without its compression suffix: {@code avro}, {@code avro-schemaless} or {@code avro-registry}. */

@@ -17,8 +17,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.StringJoiner;
-import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Where an envelope header value comes from: {@code uuid}, {@code topic}, {@code record} (the record
@@ -171,10 +169,7 @@ public record ValueSource(Kind kind, String argument, SingleFieldPath path) {
 
     /** A time-ordered UUID (RFC 9562 version 7): unique, and sorts by creation time. */
     static String uuidV7() {
-        ThreadLocalRandom r = ThreadLocalRandom.current();
-        long msb = (System.currentTimeMillis() << 16) | 0x7000L | (r.nextLong() & 0x0FFFL);
-        long lsb = (r.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
-        return new UUID(msb, lsb).toString();
+        return io.envelopecrypt.connect.envelope.EnvelopeHeader.newId();
     }
 
     @Override

@@ -26,14 +26,16 @@ import java.util.Map;
 /**
  * The pipeline benchmark: the payment generator → (EncryptPayload) → Apicurio AvroConverter → Kafka →
  * AvroConverter → (DecryptPayload) → counting sink, on the embedded stack (KRaft broker, Apicurio Registry,
- * one Kafka Connect 4.1 worker process loading the plugin from its archive, the Key Vault test double).
+ * one Kafka Connect 4.4 worker process loading the plugin from its archive, the Key Vault test double).
  *
  * <p>For each key mode it alternates plain and encrypted runs, so both see the same machine state, and
  * reports medians: source throughput (records/s into the topic, timed between 10% and 100% of the records
  * so that task start-up is left out), sink throughput (a second connector reading the full topic), end-to-end
  * latency at a fixed rate below saturation (arrival at the sink minus the generator's record timestamp), and
  * the bytes per record the topic holds with each compression type. Usage:
- * {@code scripts/bench.sh pipeline [--records N] [--rounds R] [--kek local|keyvault|both] [--out FILE]}.
+ * {@code scripts/bench.sh pipeline [--records N] [--rounds R] [--kek local|keyvault|both] [--out FILE]
+ * [--payload inline,registry+zstd]}: each encrypted variant of {@code --payload} is measured against the plain
+ * pipeline in the same rounds.
  */
 public final class PipelineBenchmark {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -65,6 +67,8 @@ public final class PipelineBenchmark {
         String compression = "lz4";
         boolean skipLatency;
         boolean skipSizes;
+        /** Encrypted variants measured side by side: inline or registry payload schemas, with a payload compression. */
+        List<String> payloads = List.of("inline");
 
         static Options parse(String[] args) {
             Options o = new Options();
@@ -81,13 +85,14 @@ public final class PipelineBenchmark {
                     case "--profile" -> o.profile = Path.of(value);
                     case "--converter" -> o.converter = value;
                     case "--compression" -> o.compression = value;
+                    case "--payload" -> o.payloads = List.of(value.split(","));
                     case "--skip" -> {
                         o.skipLatency = value.contains("latency");
                         o.skipSizes = value.contains("sizes");
                     }
                     default -> throw new IllegalArgumentException("unknown option " + args[i]
                             + "; options: --records N --rounds R --kek local|keyvault|both --latency-rate N "
-                            + "--latency-seconds N --size-records N --out FILE --profile FILE.jfr --skip latency,sizes --converter apicurio|json --compression none|lz4|zstd|gzip|snappy");
+                            + "--latency-seconds N --size-records N --out FILE --profile FILE.jfr --skip latency,sizes --converter apicurio|json --compression none|lz4|zstd|gzip|snappy --payload inline,registry,registry+zstd,...");
                 }
                 i++;
             }
@@ -149,12 +154,34 @@ public final class PipelineBenchmark {
         return c;
     }
 
-    private Map<String, String> source(String topic, long records, int rate, String kek, String compression) {
+    private Map<String, String> source(String topic, long records, int rate, String kek, String payload, String compression) {
         // At a fixed rate, small polls spread the records evenly instead of in bursts of a whole batch.
-        return source(topic, records, rate, kek, compression, rate > 0 ? 50 : 1000);
+        return source(topic, records, rate, kek, payload, compression, rate > 0 ? 50 : 1000);
     }
 
-    private Map<String, String> source(String topic, long records, int rate, String kek, String compression, int batch) {
+    /**
+     * The transform settings of an encrypted variant: {@code inline} or {@code registry} payload schemas, optionally
+     * {@code +lz4}, {@code +zstd} or {@code +snappy} payload compression.
+     */
+    private Map<String, String> payload(String variant, String prefix, boolean encrypting) {
+        Map<String, String> c = new LinkedHashMap<>();
+        String[] parts = variant.split("\\+");
+        if ("registry".equals(parts[0])) {
+            c.put(prefix + "schema.registry.url", stack.registry().ccompatUrl());
+            if (encrypting) {
+                c.put(prefix + "payload.schema.location", "registry");
+            }
+        } else if (!"inline".equals(parts[0])) {
+            throw new IllegalArgumentException("payload variant " + variant + ": inline or registry, then +lz4, +zstd or +snappy");
+        }
+        if (parts.length > 1 && encrypting) {
+            c.put(prefix + "payload.compression", parts[1]);
+        }
+        return c;
+    }
+
+    private Map<String, String> source(String topic, long records, int rate, String kek, String payload, String compression,
+                                       int batch) {
         Map<String, String> c = new LinkedHashMap<>();
         c.put("connector.class", GENERATOR);
         c.put("tasks.max", "1");
@@ -172,11 +199,12 @@ public final class PipelineBenchmark {
             c.put("transforms.encrypt.type", ENCRYPT);
             c.put("transforms.encrypt.envelope.event.type", "static:payment.created");
             c.putAll(kek(kek, "transforms.encrypt."));
+            c.putAll(payload(payload, "transforms.encrypt.", true));
         }
         return c;
     }
 
-    private Map<String, String> sink(String topic, Path summary, String kek) {
+    private Map<String, String> sink(String topic, Path summary, String kek, String payload) {
         Map<String, String> c = new LinkedHashMap<>();
         c.put("connector.class", COUNTER);
         c.put("tasks.max", "1");
@@ -190,6 +218,7 @@ public final class PipelineBenchmark {
             c.put("transforms", "decrypt");
             c.put("transforms.decrypt.type", DECRYPT);
             c.putAll(kek(kek, "transforms.decrypt."));
+            c.putAll(payload(payload, "transforms.decrypt.", false));
         }
         return c;
     }
@@ -211,11 +240,13 @@ public final class PipelineBenchmark {
     private record Throughput(double sourcePerSecond, double sinkPerSecond) {
     }
 
-    private Throughput throughput(String kek, boolean encrypted) throws IOException {
+    /** {@code payload} is the encrypted variant, or null for the plain pipeline. */
+    private Throughput throughput(String kek, String payload) throws IOException {
+        boolean encrypted = payload != null;
         String name = "bench-" + (++runs);
         String topic = name + "-" + (encrypted ? "encrypted" : "plain");
         long n = options.records;
-        connect.createConnector(name + "-source", source(topic, n, 0, encrypted ? kek : null, options.compression));
+        connect.createConnector(name + "-source", source(topic, n, 0, encrypted ? kek : null, payload, options.compression));
         long t10 = 0;
         long start = System.nanoTime();
         while (true) {
@@ -236,7 +267,7 @@ public final class PipelineBenchmark {
         connect.deleteConnector(name + "-source");
 
         Path summary = stack.workDir().resolve(name + "-sink.json");
-        connect.createConnector(name + "-sink", sink(topic, summary, encrypted ? kek : null));
+        connect.createConnector(name + "-sink", sink(topic, summary, encrypted ? kek : null, payload));
         JsonNode s = awaitCount(summary, n, name + "-sink");
         double sink = (s.get("count").asLong() - 1) * 1000.0
                 / Math.max(1, s.get("lastReceivedMillis").asLong() - s.get("firstReceivedMillis").asLong());
@@ -245,16 +276,18 @@ public final class PipelineBenchmark {
     }
 
     /** Latency percentiles at a fixed rate, source and sink running together. */
-    private JsonNode latency(String kek, boolean encrypted) throws IOException {
+    private JsonNode latency(String kek, String payload) throws IOException {
+        boolean encrypted = payload != null;
         String name = "bench-" + (++runs);
         String topic = name + "-latency";
         long n = (long) options.latencyRate * options.latencySeconds;
         Path summary = stack.workDir().resolve(name + "-latency.json");
-        Map<String, String> sink = sink(topic, summary, encrypted ? kek : null);
+        Map<String, String> sink = sink(topic, summary, encrypted ? kek : null, payload);
         // Steady state: the first 10% (task start, first data key, first token) are counted but not timed.
         sink.put("latency.skip.records", String.valueOf(n / 10));
         connect.createConnector(name + "-sink", sink);
-        connect.createConnector(name + "-source", source(topic, n, options.latencyRate, encrypted ? kek : null, options.compression));
+        connect.createConnector(name + "-source", source(topic, n, options.latencyRate, encrypted ? kek : null, payload,
+                options.compression));
         JsonNode s = awaitCount(summary, n, name + "-sink");
         connect.deleteConnector(name + "-source");
         connect.deleteConnector(name + "-sink");
@@ -262,11 +295,12 @@ public final class PipelineBenchmark {
     }
 
     /** Bytes per record on the broker's disk (record batches, headers and keys included). */
-    private double bytesPerRecord(String kek, boolean encrypted, String compression) throws Exception {
+    private double bytesPerRecord(String kek, String payload, String compression) throws Exception {
+        boolean encrypted = payload != null;
         String name = "bench-" + (++runs);
         String topic = name + "-size-" + compression;
         long n = options.sizeRecords;
-        connect.createConnector(name + "-source", source(topic, n, 0, encrypted ? kek : null, compression));
+        connect.createConnector(name + "-source", source(topic, n, 0, encrypted ? kek : null, payload, compression));
         Wait.until(n + " records in " + topic, Duration.ofSeconds(600), () -> stack.broker().endOffsets(topic) >= n);
         connect.deleteConnector(name + "-source");
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.broker().bootstrapServers()))) {
@@ -307,47 +341,66 @@ public final class PipelineBenchmark {
         md.append("| Key | Variant | Source records/s | Sink records/s | Latency p50 / p99 / p99.9 / max (ms) at ")
                 .append(options.latencyRate).append(" records/s, after the first 10% |\n|---|---|---|---|---|\n");
         List<String> ratios = new ArrayList<>();
+        List<String> variants = new ArrayList<>();
+        variants.add(null);
+        variants.addAll(options.payloads);
         for (String kek : options.keks) {
             System.out.println("== warm-up, key " + kek);
-            throughput(kek, false);
-            throughput(kek, true);
-            List<Double> plainSource = new ArrayList<>();
-            List<Double> plainSink = new ArrayList<>();
-            List<Double> encSource = new ArrayList<>();
-            List<Double> encSink = new ArrayList<>();
+            for (String v : variants) {
+                throughput(kek, v);
+            }
+            Map<String, List<Double>> sources = new LinkedHashMap<>();
+            Map<String, List<Double>> sinks = new LinkedHashMap<>();
             for (int round = 0; round < options.rounds; round++) {
-                boolean encryptedFirst = round % 2 == 1;
-                for (int i = 0; i < 2; i++) {
-                    boolean encrypted = encryptedFirst == (i == 0);
-                    Throughput t = throughput(kek, encrypted);
+                // Each round starts with another variant, so that no variant always runs first (or last).
+                for (int i = 0; i < variants.size(); i++) {
+                    String v = variants.get((i + round) % variants.size());
+                    Throughput t = throughput(kek, v);
                     System.out.printf("== key %s round %d %s: source %.0f/s, sink %.0f/s%n", kek, round + 1,
-                            encrypted ? "encrypted" : "plain", t.sourcePerSecond(), t.sinkPerSecond());
-                    (encrypted ? encSource : plainSource).add(t.sourcePerSecond());
-                    (encrypted ? encSink : plainSink).add(t.sinkPerSecond());
+                            label(v), t.sourcePerSecond(), t.sinkPerSecond());
+                    sources.computeIfAbsent(label(v), x -> new ArrayList<>()).add(t.sourcePerSecond());
+                    sinks.computeIfAbsent(label(v), x -> new ArrayList<>()).add(t.sinkPerSecond());
                 }
             }
-            JsonNode plainLatency = options.skipLatency ? null : latency(kek, false);
-            JsonNode encLatency = options.skipLatency ? null : latency(kek, true);
-            md.append(row(kek, "plain", median(plainSource), median(plainSink), plainLatency));
-            md.append(row(kek, "EncryptPayload / DecryptPayload", median(encSource), median(encSink), encLatency));
-            ratios.add(String.format("| %s | %.2f | %.2f | %s | %s |", kek, median(encSource) / median(plainSource),
-                    median(encSink) / median(plainSink), format(plainSource), format(encSource)));
+            for (String v : variants) {
+                JsonNode latency = options.skipLatency ? null : latency(kek, v);
+                md.append(row(kek, label(v), median(sources.get(label(v))), median(sinks.get(label(v))), latency));
+            }
+            for (String v : options.payloads) {
+                ratios.add(String.format("| %s | %s | %.2f | %.2f | %s | %s |", kek, label(v),
+                        median(sources.get(label(v))) / median(sources.get(label(null))),
+                        median(sinks.get(label(v))) / median(sinks.get(label(null))), format(sources.get(label(null))),
+                        format(sources.get(label(v)))));
+            }
         }
-        md.append("\n| Key | Source with / without | Sink with / without | Source runs, plain | Source runs, encrypted |\n")
-                .append("|---|---|---|---|---|\n");
+        md.append("\n| Key | Variant | Source with / without | Sink with / without | Source runs, plain | Source runs, encrypted |\n")
+                .append("|---|---|---|---|---|---|\n");
         ratios.forEach(r -> md.append(r).append('\n'));
 
         if (options.skipSizes) {
             return md.toString();
         }
         md.append("\nBytes per record on the broker (").append(options.sizeRecords)
-                .append(" records, local key, producer compression.type):\n\n| compression | plain | encrypted | ratio |\n|---|---|---|---|\n");
+                .append(" records, local key, producer compression.type):\n\n| compression | plain |");
+        options.payloads.forEach(v -> md.append(' ').append(label(v)).append(" | ratio |"));
+        md.append("\n|---|---|");
+        options.payloads.forEach(v -> md.append("---|---|"));
+        md.append('\n');
         for (String compression : List.of("none", "lz4", "zstd")) {
-            double plain = bytesPerRecord("local", false, compression);
-            double enc = bytesPerRecord("local", true, compression);
-            md.append(String.format("| %s | %.0f | %.0f | %.2f |%n", compression, plain, enc, enc / plain));
+            double plain = bytesPerRecord("local", null, compression);
+            md.append(String.format("| %s | %.0f |", compression, plain));
+            for (String v : options.payloads) {
+                double enc = bytesPerRecord("local", v, compression);
+                md.append(String.format(" %.0f | %.2f |", enc, enc / plain));
+            }
+            md.append('\n');
         }
         return md.toString();
+    }
+
+    /** How a variant is named in the report: "plain", or the transforms with their payload settings. */
+    private static String label(String payload) {
+        return payload == null ? "plain" : "EncryptPayload / DecryptPayload, " + payload;
     }
 
     private static String row(String kek, String variant, double source, double sink, JsonNode latency) {

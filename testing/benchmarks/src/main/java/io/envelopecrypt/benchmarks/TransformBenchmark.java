@@ -45,6 +45,10 @@ public class TransformBenchmark {
     @Param({"local", "azure"})
     public String kek;
 
+    /** {@code payload.compression}: none (the default), lz4, zstd or snappy. */
+    @Param({"none"})
+    public String compression;
+
     private Keks keks;
     private EncryptPayload<SourceRecord> encrypt;
     private DecryptPayload<SourceRecord> decrypt;
@@ -58,11 +62,17 @@ public class TransformBenchmark {
             throw new IllegalArgumentException("ring must be a power of two");
         }
         keks = new Keks();
+        // Records are padded to their size as encoded, before any compression: size them with an uncompressed writer.
+        EncryptPayload<SourceRecord> sizing = new EncryptPayload<>();
+        sizing.configure(keks.config(kek, true));
+        plain = Payloads.records(Payloads.Shape.of(payload), ring, r -> plaintextSize(sizing.apply(r)));
+        sizing.close();
+        java.util.Map<String, Object> writer = new java.util.HashMap<>(keks.config(kek, true));
+        writer.put("payload.compression", compression);
         encrypt = new EncryptPayload<>();
-        encrypt.configure(keks.config(kek, true));
+        encrypt.configure(writer);
         decrypt = new DecryptPayload<>();
         decrypt.configure(keks.config(kek, false));
-        plain = Payloads.records(Payloads.Shape.of(payload), ring, r -> plaintextSize(encrypt.apply(r)));
         encrypted = new SourceRecord[ring];
         for (int i = 0; i < ring; i++) {
             encrypted[i] = encrypt.apply(plain[i]);
