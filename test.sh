@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test: unit and property tests, the plugin archive checks, the Azure Key Vault tests, the
-# end-to-end suite on real Kafka Connect workers (4.1 and 3.9) with a schema registry (with the CLI and the
+# end-to-end suite on real Kafka Connect workers (4.4 and 3.9) with a schema registry (with the CLI and the
 # Python consumer on a real topic), the demo, the test vectors decrypted in Python, and a short fuzzing
 # session on the decoders.
 # Needs a JDK 17+, Maven, a Java 21+ runtime for the registry (found in /usr/lib/jvm or APICURIO_JAVA_HOME)

@@ -174,7 +174,8 @@ public class EncryptorConfig extends AbstractConfig {
 
     /** How payloads are described (schema location, compression); the caller closes it. */
     public PayloadSchemas payloadSchemas() {
-        PayloadCompression compression = PayloadCompression.forName(getString(PAYLOAD_COMPRESSION));
+        String codec = getString(PAYLOAD_COMPRESSION);
+        PayloadCompression compression = codec == null ? PayloadCompression.NONE : PayloadCompression.forName(codec);
         if (!REGISTRY.equalsIgnoreCase(getString(PAYLOAD_SCHEMA_LOCATION))) {
             return compression == PayloadCompression.NONE ? PayloadSchemas.INLINE : new PayloadSchemas(compression, null, null, true);
         }
@@ -182,8 +183,9 @@ public class EncryptorConfig extends AbstractConfig {
         if (client == null) {
             throw new ConfigException(SchemaRegistrySettings.URL, "", "required with " + PAYLOAD_SCHEMA_LOCATION + "=registry");
         }
-        return new PayloadSchemas(compression, client, PayloadSchemas.SubjectNameStrategy.forName(getString(PAYLOAD_SUBJECT_STRATEGY)),
-                getBoolean(PAYLOAD_AUTO_REGISTER));
+        String strategy = getString(PAYLOAD_SUBJECT_STRATEGY);
+        return new PayloadSchemas(compression, client, strategy == null ? PayloadSchemas.SubjectNameStrategy.TOPIC
+                : PayloadSchemas.SubjectNameStrategy.forName(strategy), !Boolean.FALSE.equals(get(PAYLOAD_AUTO_REGISTER)));
     }
 
     public EnvelopeContext context() {

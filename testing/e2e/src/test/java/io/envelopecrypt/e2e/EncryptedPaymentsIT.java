@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Scenarios a, b and d: payment events through EncryptPayload (Azure Key Vault KEK), Apicurio's
- * AvroConverter and Kafka, then DecryptPayload into a sink, on a distributed Kafka Connect 4.1 cluster.
+ * AvroConverter and Kafka, then DecryptPayload into a sink, on a distributed Kafka Connect 4.4 cluster.
  */
 @ExtendWith(SharedStackExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)

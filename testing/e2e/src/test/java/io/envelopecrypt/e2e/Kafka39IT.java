@@ -15,7 +15,11 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Scenario h: the same encrypt/decrypt pipeline on Kafka Connect 3.9 workers. */
+/**
+ * Scenario h: the same encrypt/decrypt pipeline on Kafka Connect 3.9 workers (the oldest line tested), with an Azure
+ * Key Vault key and inline payload schemas, and with registry payload schemas and lz4 payloads, whose codec there is
+ * the worker's own org.lz4:lz4-java 1.8.0 (Kafka 4.4 ships a fork of it).
+ */
 @ExtendWith(SharedStackExtension.class)
 class Kafka39IT {
     private final SharedStack shared;
@@ -35,25 +39,39 @@ class Kafka39IT {
             assertThat(plugins.toString()).contains(Pipelines.COMPAT_ENCRYPT, Pipelines.COMPAT_DECRYPT)
                     .doesNotContain("\"" + Pipelines.ENCRYPT + "\"");
 
-            String topic = "payments-kafka39";
-            int records = 1_000;
-            Path out = shared.stack.workDir().resolve("kafka39.jsonl");
-            Map<String, String> source = Pipelines.encryptingSource(topic, records, 39, shared.stack.registry(),
-                    shared.azure("transforms.encrypt.", true));
-            source.put("transforms.encrypt.type", Pipelines.COMPAT_ENCRYPT);
-            Map<String, String> sink = Pipelines.decryptingSink(topic, out, shared.stack.registry(),
-                    shared.azure("transforms.decrypt.", false));
-            sink.put("transforms.decrypt.type", Pipelines.COMPAT_DECRYPT);
-            cluster.createConnector("k39-source", source);
-            cluster.createConnector("k39-sink", sink);
-            List<Recording.Received> received = Pipelines.awaitRecords(out, records, SharedStack.timeout(), cluster,
-                    "k39-source", "k39-sink");
-            Pipelines.assertSequencesExactlyOnce(received, records);
-            for (Recording.Received r : received) {
-                long seq = Long.parseLong(r.header("sequence"));
-                assertThat(r.schema()).isEqualTo(Payments.PAYMENT);
-                assertThat(r.value()).isEqualTo(Payments.payment(39, seq));
-            }
+            Map<String, String> azureWriter = shared.azure("transforms.encrypt.", true);
+            Map<String, String> azureReader = shared.azure("transforms.decrypt.", false);
+            Map<String, String> registryWriter = Map.of("transforms.encrypt.kek.provider", "local",
+                    "transforms.encrypt.local.key", "${env:ENVELOPECRYPT_LOCAL_KEY}",
+                    "transforms.encrypt.payload.schema.location", "registry",
+                    "transforms.encrypt.schema.registry.url", shared.stack.registry().ccompatUrl(),
+                    "transforms.encrypt.payload.compression", "lz4");
+            Map<String, String> registryReader = Map.of("transforms.decrypt.kek.provider", "local",
+                    "transforms.decrypt.local.key", "${env:ENVELOPECRYPT_LOCAL_KEY}",
+                    "transforms.decrypt.schema.registry.url", shared.stack.registry().ccompatUrl());
+            roundTrip(cluster, "payments-kafka39", 1_000, azureWriter, azureReader);
+            roundTrip(cluster, "payments-kafka39-registry-lz4", 500, registryWriter, registryReader);
         }
+    }
+
+    private void roundTrip(ConnectCluster cluster, String topic, int records, Map<String, String> writer,
+                           Map<String, String> reader) throws Exception {
+        Path out = shared.stack.workDir().resolve(topic + ".jsonl");
+        Map<String, String> source = Pipelines.encryptingSource(topic, records, 39, shared.stack.registry(), writer);
+        source.put("transforms.encrypt.type", Pipelines.COMPAT_ENCRYPT);
+        Map<String, String> sink = Pipelines.decryptingSink(topic, out, shared.stack.registry(), reader);
+        sink.put("transforms.decrypt.type", Pipelines.COMPAT_DECRYPT);
+        cluster.createConnector(topic + "-source", source);
+        cluster.createConnector(topic + "-sink", sink);
+        List<Recording.Received> received = Pipelines.awaitRecords(out, records, SharedStack.timeout(), cluster,
+                topic + "-source", topic + "-sink");
+        Pipelines.assertSequencesExactlyOnce(received, records);
+        for (Recording.Received r : received) {
+            long seq = Long.parseLong(r.header("sequence"));
+            assertThat(r.schema()).isEqualTo(Payments.PAYMENT);
+            assertThat(r.value()).isEqualTo(Payments.payment(39, seq));
+        }
+        cluster.deleteConnector(topic + "-source");
+        cluster.deleteConnector(topic + "-sink");
     }
 }

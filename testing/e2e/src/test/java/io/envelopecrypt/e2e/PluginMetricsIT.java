@@ -19,7 +19,7 @@ import javax.management.remote.JMXServiceURL;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The transforms' KIP-877 plugin metrics, read over JMX from the real Kafka Connect 4.1 workers. */
+/** The transforms' KIP-877 plugin metrics, read over JMX from the real Kafka Connect 4.4 workers. */
 @ExtendWith(SharedStackExtension.class)
 class PluginMetricsIT {
     private final SharedStack shared;

@@ -16,10 +16,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Scenario e: what users see through the Connect REST API. */
 @ExtendWith(SharedStackExtension.class)
 class RestApiIT {
+    private final SharedStack shared;
     private final ConnectCluster connect;
     private final String version;
 
     RestApiIT(SharedStack shared) throws Exception {
+        this.shared = shared;
         this.connect = shared.connect;
         String zip = shared.stack.layout().pluginArchive().getFileName().toString();
         this.version = zip.substring("kafka-connect-envelope-encryption-".length(), zip.length() - ".zip".length());
@@ -39,6 +41,16 @@ class RestApiIT {
                 assertThat(p.path("type").asText()).isEqualTo("transformation");
             }
         }
+    }
+
+    @Test
+    void e_theWorkersAndTheBrokerRunTheKafkaVersionTheBuildNames() throws Exception {
+        String kafka = System.getProperty("kafka.version");
+        assertThat(kafka).as("failsafe passes the build's kafka.version").isNotBlank();
+        assertThat(io.envelopecrypt.harness.Http.get(connect.restUrl() + "/").body().path("version").asText()).isEqualTo(kafka);
+        // The broker process starts from this classpath (KafkaBroker), so its server jar names the version.
+        assertThat(java.nio.file.Files.readString(shared.stack.layout().brokerClasspathFile()))
+                .contains("kafka_2.13-" + kafka + ".jar");
     }
 
     @Test

@@ -17,7 +17,7 @@ import java.util.Map;
 
 /**
  * One stack for the whole end-to-end run (starting it is the expensive part): broker, registry, Key Vault
- * test double with an encrypting and a decrypting principal, and a 2-worker Kafka Connect 4.1 cluster.
+ * test double with an encrypting and a decrypting principal, and a 2-worker Kafka Connect 4.4 cluster.
  * Closed when JUnit finishes.
  */
 final class SharedStack implements ExtensionContext.Store.CloseableResource, AutoCloseable {

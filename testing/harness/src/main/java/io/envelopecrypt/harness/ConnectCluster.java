@@ -24,7 +24,7 @@ public final class ConnectCluster implements AutoCloseable {
 
     /** Settings for starting a cluster. */
     public static final class Options {
-        String kafkaLine = "4.1";
+        String kafkaLine = "4.4";
         int workers = 2;
         String groupId = "connect-cluster";
         Map<String, String> extraConfig = new LinkedHashMap<>();

@@ -54,6 +54,12 @@ public final class RepoLayout {
         return require(file, "the Kafka " + kafkaLine + " worker classpath (run mvn -B -f build package -DskipTests first)");
     }
 
+    /** The classpath of a Kafka broker at the primary Kafka version (started as a process). */
+    public Path brokerClasspathFile() {
+        return require(root.resolve("testing/connect-runtimes/kafka-broker/target/broker.classpath"),
+                "the Kafka broker classpath (run mvn -B -f build package -DskipTests first)");
+    }
+
     public Path apicurioConverterPlugin() {
         return require(root.resolve("testing/connect-runtimes/apicurio-converter/target/plugin/apicurio-avro-converter"),
                 "the Apicurio converter plugin directory (run mvn -B -f build package -DskipTests first)");

@@ -90,7 +90,7 @@ public final class Stack implements AutoCloseable {
 
     public Stack startBroker() {
         progress.accept("Starting Kafka broker (KRaft)");
-        broker = new KafkaBroker().start();
+        broker = new KafkaBroker(layout, workDir).start();
         progress.accept("Kafka broker ready at " + broker.bootstrapServers());
         return this;
     }
