@@ -47,7 +47,7 @@ public final class EnvelopeDecryptor implements AutoCloseable {
     public static EnvelopeDecryptor create(DecryptorConfig config, KekCallListener listener, Clock clock,
                                            RegisteredSchemas otherRegistry) {
         SchemaRegistryClient configured = config.schemaRegistry();
-        RegisteredSchemas registry = configured != null ? configured::schemaText : otherRegistry;
+        RegisteredSchemas registry = configured != null ? new RegistryLookups(configured, clock) : otherRegistry;
         return new EnvelopeDecryptor(config.keyring(listener), config.dekCacheMaxEntries(), config.dekCacheTtlMs(),
                 config.dekUnwrapFailuresPerMinute(), config.context(), registry, listener, clock);
     }

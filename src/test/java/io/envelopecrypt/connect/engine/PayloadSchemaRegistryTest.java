@@ -231,6 +231,23 @@ class PayloadSchemaRegistryTest {
     }
 
     @Test
+    void idsTheRegistryDoesNotHaveAreNotAskedForAgainForAMinute() {
+        try (FakeSchemaRegistry other = new FakeSchemaRegistry();
+             EnvelopeEncryptor encryptor = encryptor(writer());
+             EnvelopeDecryptor decryptor = decryptor(other.url())) {
+            Envelope e = encryptor.encrypt("orders", ORDER, order(1), header(1));
+            for (int i = 0; i < 5; i++) {
+                assertThatThrownBy(() -> decryptor.decrypt("orders", e)).isInstanceOf(SchemaRegistryException.class)
+                        .hasMessageContaining("id " + schemaId(e)).hasMessageContaining("404");
+            }
+            assertThat(other.requests()).as("one call for five records naming a missing id").isEqualTo(1);
+            clock.advance(RegistryLookups.MISSING_TTL_MS);
+            assertThatThrownBy(() -> decryptor.decrypt("orders", e)).isInstanceOf(SchemaRegistryException.class);
+            assertThat(other.requests()).as("asked again after a minute").isEqualTo(2);
+        }
+    }
+
+    @Test
     void aReaderWithoutARegistrySaysWhatItNeeds() {
         try (EnvelopeEncryptor encryptor = encryptor(writer());
              EnvelopeDecryptor decryptor = decryptor(null)) {

@@ -41,14 +41,8 @@ class Kafka39IT {
 
             Map<String, String> azureWriter = shared.azure("transforms.encrypt.", true);
             Map<String, String> azureReader = shared.azure("transforms.decrypt.", false);
-            Map<String, String> registryWriter = Map.of("transforms.encrypt.kek.provider", "local",
-                    "transforms.encrypt.local.key", "${env:ENVELOPECRYPT_LOCAL_KEY}",
-                    "transforms.encrypt.payload.schema.location", "registry",
-                    "transforms.encrypt.schema.registry.url", shared.stack.registry().ccompatUrl(),
-                    "transforms.encrypt.payload.compression", "lz4");
-            Map<String, String> registryReader = Map.of("transforms.decrypt.kek.provider", "local",
-                    "transforms.decrypt.local.key", "${env:ENVELOPECRYPT_LOCAL_KEY}",
-                    "transforms.decrypt.schema.registry.url", shared.stack.registry().ccompatUrl());
+            Map<String, String> registryWriter = Pipelines.registryWriter(shared.stack.registry().ccompatUrl(), "lz4");
+            Map<String, String> registryReader = Pipelines.registryReader(shared.stack.registry().ccompatUrl());
             roundTrip(cluster, "payments-kafka39", 1_000, azureWriter, azureReader);
             roundTrip(cluster, "payments-kafka39-registry-lz4", 500, registryWriter, registryReader);
         }

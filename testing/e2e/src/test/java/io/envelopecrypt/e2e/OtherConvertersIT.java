@@ -51,13 +51,8 @@ class OtherConvertersIT {
         String topic = "payments-extjson";
         int records = 300;
         long seed = 21;
-        Map<String, String> writer = Map.of("transforms.encrypt.kek.provider", "local",
-                "transforms.encrypt.local.key", "${env:ENVELOPECRYPT_LOCAL_KEY}",
-                "transforms.encrypt.payload.schema.location", "registry",
-                "transforms.encrypt.schema.registry.url", shared.stack.registry().ccompatUrl());
-        Map<String, String> reader = Map.of("transforms.decrypt.kek.provider", "local",
-                "transforms.decrypt.local.key", "${env:ENVELOPECRYPT_LOCAL_KEY}",
-                "transforms.decrypt.schema.registry.url", shared.stack.registry().ccompatUrl());
+        Map<String, String> writer = Pipelines.registryWriter(shared.stack.registry().ccompatUrl(), "none");
+        Map<String, String> reader = Pipelines.registryReader(shared.stack.registry().ccompatUrl());
         Path out = shared.stack.workDir().resolve(topic + ".jsonl");
         connect.createConnector("extjson-source", extJson(Pipelines.encryptingSource(topic, records, seed,
                 shared.stack.registry(), writer)));

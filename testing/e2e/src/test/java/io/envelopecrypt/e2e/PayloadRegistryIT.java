@@ -39,19 +39,12 @@ class PayloadRegistryIT {
         this.connect = shared.connect;
     }
 
-    /** The local key from the worker's environment, payload schemas in {@code registryUrl}, and {@code compression}. */
     private static Map<String, String> writer(String registryUrl, String compression) {
-        return Map.of("transforms.encrypt.kek.provider", "local",
-                "transforms.encrypt.local.key", "${env:ENVELOPECRYPT_LOCAL_KEY}",
-                "transforms.encrypt.payload.schema.location", "registry",
-                "transforms.encrypt.schema.registry.url", registryUrl,
-                "transforms.encrypt.payload.compression", compression);
+        return Pipelines.registryWriter(registryUrl, compression);
     }
 
     private static Map<String, String> reader(String registryUrl) {
-        return Map.of("transforms.decrypt.kek.provider", "local",
-                "transforms.decrypt.local.key", "${env:ENVELOPECRYPT_LOCAL_KEY}",
-                "transforms.decrypt.schema.registry.url", registryUrl);
+        return Pipelines.registryReader(registryUrl);
     }
 
     private void assertPaymentsEqualTheSource(List<Recording.Received> received, int records) {

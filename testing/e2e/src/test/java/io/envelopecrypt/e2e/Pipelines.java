@@ -64,6 +64,28 @@ final class Pipelines {
         return c;
     }
 
+    /** The workers' local development key (their ENVELOPECRYPT_LOCAL_KEY) for the transform settings under {@code prefix}. */
+    static Map<String, String> localKey(String prefix, String... more) {
+        Map<String, String> c = new LinkedHashMap<>();
+        c.put(prefix + "kek.provider", "local");
+        c.put(prefix + "local.key", "${env:ENVELOPECRYPT_LOCAL_KEY}");
+        for (int i = 0; i < more.length; i += 2) {
+            c.put(prefix + more[i], more[i + 1]);
+        }
+        return c;
+    }
+
+    /** EncryptPayload with the local key, payload schemas registered at {@code registryUrl}, payloads compressed. */
+    static Map<String, String> registryWriter(String registryUrl, String compression) {
+        return localKey("transforms.encrypt.", "payload.schema.location", "registry", "schema.registry.url", registryUrl,
+                "payload.compression", compression);
+    }
+
+    /** DecryptPayload with the local key, fetching payload schemas from {@code registryUrl}. */
+    static Map<String, String> registryReader(String registryUrl) {
+        return localKey("transforms.decrypt.", "schema.registry.url", registryUrl);
+    }
+
     static List<Recording.Received> awaitRecords(Path file, int count, Duration timeout, ConnectCluster connect,
                                                  String... connectors) throws IOException {
         Wait.until(count + " records in " + file, timeout, () -> {

@@ -39,7 +39,7 @@ class SchemalessAndStringsIT {
     }
 
     private static Map<String, String> localKey(String prefix) {
-        return Map.of(prefix + "kek.provider", "local", prefix + "local.key", "${env:ENVELOPECRYPT_LOCAL_KEY}");
+        return Pipelines.localKey(prefix);
     }
 
     @Test

@@ -126,8 +126,7 @@ class SerdesIT {
         }
         Path out = shared.stack.workDir().resolve(topic + ".jsonl");
         connect.createConnector("producer-sink", Pipelines.decryptingSink(topic, out, shared.stack.registry(),
-                Map.of("transforms.decrypt.kek.provider", "local", "transforms.decrypt.local.key", "${env:ENVELOPECRYPT_LOCAL_KEY}",
-                        "transforms.decrypt.schema.registry.url", shared.stack.registry().ccompatUrl())));
+                Pipelines.registryReader(shared.stack.registry().ccompatUrl())));
         try {
             List<Recording.Received> received = Pipelines.awaitRecords(out, records, SharedStack.timeout(), connect, "producer-sink");
             assertThat(received).hasSize(records);
@@ -152,10 +151,7 @@ class SerdesIT {
         String output = "payments-summaries";
         int records = 300;
         long seed = 15;
-        Map<String, String> kek = Map.of("transforms.encrypt.kek.provider", "local",
-                "transforms.encrypt.local.key", "${env:ENVELOPECRYPT_LOCAL_KEY}",
-                "transforms.encrypt.payload.schema.location", "registry",
-                "transforms.encrypt.schema.registry.url", shared.stack.registry().ccompatUrl());
+        Map<String, String> kek = Pipelines.registryWriter(shared.stack.registry().ccompatUrl(), "none");
         connect.createConnector("streams-source", Pipelines.encryptingSource(topic, records, seed, shared.stack.registry(), kek));
         try {
             Wait.until(records + " records on " + topic, SharedStack.timeout(), () -> shared.stack.broker().endOffsets(topic) >= records);
