@@ -5,15 +5,12 @@ import io.envelopecrypt.connect.payload.PayloadCompression;
 import io.envelopecrypt.connect.registry.SchemaRegistryClient;
 import io.envelopecrypt.connect.registry.SchemaRegistryException;
 
+import org.apache.kafka.common.cache.Cache;
+import org.apache.kafka.common.cache.LRUCache;
+import org.apache.kafka.common.cache.SynchronizedCache;
 import org.apache.kafka.connect.errors.DataException;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.LinkedHashMap;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * How the encrypting engine describes a payload: compressed or not ({@code payload.compression}), its Avro schema
@@ -30,14 +27,7 @@ public final class PayloadSchemas implements AutoCloseable {
     private final SchemaRegistryClient registry;
     private final SubjectNameStrategy subjects;
     private final boolean autoRegister;
-    private final Map<Registration, PayloadCodec> registered = new LinkedHashMap<>(16, 0.75f, true) {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Registration, PayloadCodec> eldest) {
-            return size() > 1000;
-        }
-    };
+    private final Cache<Registration, PayloadCodec> registered = new SynchronizedCache<>(new LRUCache<>(1000));
     private volatile Registered last;
 
     /** How payload subjects are named, after Confluent's subject name strategies. */
@@ -93,15 +83,10 @@ public final class PayloadSchemas implements AutoCloseable {
             return l.codec();
         }
         Registration key = new Registration(subjects.subject(topic, inline), inline);
-        PayloadCodec codec;
-        synchronized (registered) {
-            codec = registered.get(key);
-        }
+        PayloadCodec codec = registered.get(key);
         if (codec == null) {
             codec = register(key).withCompression(compression);
-            synchronized (registered) {
-                registered.put(key, codec);
-            }
+            registered.put(key, codec);
         }
         last = new Registered(topic, inline, codec);
         return codec;
@@ -125,17 +110,7 @@ public final class PayloadSchemas implements AutoCloseable {
                     + " (subject " + r.subject() + ") differently from the payload schema registered there (it dropped or "
                     + "changed properties that readers need); use payload.schema.location=inline with this registry", -1);
         }
-        byte[] reference = ByteBuffer.allocate(PayloadCodec.REGISTRY_REFERENCE_BYTES).putInt(id)
-                .put(sha256(served)).array();
-        return r.inline().registered(reference);
-    }
-
-    private static byte[] sha256(String text) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is not available in this JVM", e);
-        }
+        return r.inline().registered(PayloadCodec.registryReference(id, served));
     }
 
     /** For logs: where payload schemas go and how payloads are compressed. */
@@ -151,9 +126,6 @@ public final class PayloadSchemas implements AutoCloseable {
 
     @Override
     public void close() {
-        synchronized (registered) {
-            registered.clear();
-        }
         last = null;
     }
 }

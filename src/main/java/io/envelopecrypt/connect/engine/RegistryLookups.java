@@ -4,9 +4,11 @@ import io.envelopecrypt.connect.envelope.RegisteredSchemas;
 import io.envelopecrypt.connect.registry.SchemaRegistryClient;
 import io.envelopecrypt.connect.registry.SchemaRegistryException;
 
+import org.apache.kafka.common.cache.Cache;
+import org.apache.kafka.common.cache.LRUCache;
+import org.apache.kafka.common.cache.SynchronizedCache;
+
 import java.time.Clock;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * The decrypting side's registry lookups: schema ids the registry answered 404 for are refused without another call
@@ -20,14 +22,7 @@ final class RegistryLookups implements RegisteredSchemas {
 
     private final SchemaRegistryClient registry;
     private final Clock clock;
-    private final Map<Integer, Long> missingSince = new LinkedHashMap<>(16, 0.75f, true) {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Integer, Long> eldest) {
-            return size() > MAX_REMEMBERED;
-        }
-    };
+    private final Cache<Integer, Long> missingSince = new SynchronizedCache<>(new LRUCache<>(MAX_REMEMBERED));
 
     RegistryLookups(SchemaRegistryClient registry, Clock clock) {
         this.registry = registry;
@@ -37,20 +32,16 @@ final class RegistryLookups implements RegisteredSchemas {
     @Override
     public String schemaText(int id) {
         long now = clock.millis();
-        synchronized (missingSince) {
-            Long since = missingSince.get(id);
-            if (since != null && now - since < MISSING_TTL_MS) {
-                throw new SchemaRegistryException("The schema registry at " + registry.shownUrl() + " has no schema with id "
-                        + id + " (it answered HTTP 404 less than a minute ago; not asked again until then)", 404);
-            }
+        Long since = missingSince.get(id);
+        if (since != null && now - since < MISSING_TTL_MS) {
+            throw new SchemaRegistryException("The schema registry at " + registry.shownUrl() + " has no schema with id "
+                    + id + " (it answered HTTP 404 less than a minute ago; not asked again until then)", 404);
         }
         try {
             return registry.schemaText(id);
         } catch (SchemaRegistryException e) {
             if (e.status() == 404) {
-                synchronized (missingSince) {
-                    missingSince.put(id, now);
-                }
+                missingSince.put(id, now);
             }
             throw e;
         }

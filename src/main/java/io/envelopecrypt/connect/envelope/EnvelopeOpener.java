@@ -6,10 +6,6 @@ import io.envelopecrypt.connect.payload.PayloadCodec;
 import io.envelopecrypt.connect.payload.PayloadCodecCache;
 import io.envelopecrypt.connect.payload.PayloadCompression;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 
 import javax.crypto.AEADBadTagException;
@@ -187,19 +183,13 @@ public final class EnvelopeOpener {
      * envelope fail authentication instead of decoding into a wrong value.
      */
     private PayloadCodec fetch(Envelope e, byte[] reference) {
-        int id = ByteBuffer.wrap(reference, 0, 4).getInt();
+        int id = PayloadCodec.registryId(reference);
         if (registry == null) {
             throw new org.apache.kafka.connect.errors.ConnectException("Envelope " + describeId(e.id()) + " keeps its "
                     + "payload schema in a schema registry (schema id " + id + "), and this reader has no schema.registry.url");
         }
         String schema = registry.schemaText(id);
-        byte[] digest;
-        try {
-            digest = MessageDigest.getInstance("SHA-256").digest(schema.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException ex) {
-            throw new IllegalStateException("SHA-256 is not available in this JVM", ex);
-        }
-        if (!MessageDigest.isEqual(digest, Arrays.copyOfRange(reference, 4, reference.length))) {
+        if (!PayloadCodec.referencesSchema(reference, schema)) {
             throw new EnvelopeAuthenticationException("Envelope " + describeId(e.id()) + " failed authentication: the "
                     + "schema registry serves a different schema under id " + id + " than the one the envelope was written "
                     + "with (its SHA-256 differs): the registry entry was altered, or this is not the writer's registry");

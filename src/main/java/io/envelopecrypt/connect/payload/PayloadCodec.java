@@ -4,7 +4,11 @@ import org.apache.avro.AvroRuntimeException;
 import org.apache.kafka.connect.data.Schema;
 
 import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.function.BiFunction;
 import java.util.zip.DataFormatException;
 import java.util.zip.Deflater;
@@ -130,6 +134,32 @@ public final class PayloadCodec {
                 throw e;
             }
             throw new MalformedPayloadException("The envelope's payloadSchema refers to a named type it does not define");
+        }
+    }
+
+    /**
+     * The registry reference an envelope carries for the schema registered under {@code id}: the id, then the
+     * SHA-256 of {@code servedSchema}, the schema's text exactly as the registry serves it.
+     */
+    public static byte[] registryReference(int id, String servedSchema) {
+        return ByteBuffer.allocate(REGISTRY_REFERENCE_BYTES).putInt(id).put(sha256(servedSchema)).array();
+    }
+
+    /** The schema id a registry reference names. */
+    public static int registryId(byte[] reference) {
+        return ByteBuffer.wrap(reference, 0, 4).getInt();
+    }
+
+    /** Whether {@code servedSchema} is the schema text whose digest {@code reference} carries (constant time). */
+    public static boolean referencesSchema(byte[] reference, String servedSchema) {
+        return MessageDigest.isEqual(sha256(servedSchema), Arrays.copyOfRange(reference, 4, reference.length));
+    }
+
+    private static byte[] sha256(String text) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is not available in this JVM", e);
         }
     }
 
@@ -301,7 +331,7 @@ public final class PayloadCodec {
             return value;
         } finally {
             if (encoded != plaintext) {
-                java.util.Arrays.fill(encoded, (byte) 0);
+                Arrays.fill(encoded, (byte) 0);
             }
         }
     }

@@ -53,7 +53,10 @@ public final class SchemaRegistryClient {
         if (baseUrls.isEmpty()) {
             throw new IllegalArgumentException("no schema registry URL");
         }
-        this.baseUrls = baseUrls.stream().map(u -> u.endsWith("/") ? u.substring(0, u.length() - 1) : u).toList();
+        // Credentials in a URL are taken out by the caller (basic.auth.credentials.source=URL) and never travel in a
+        // request URI, where an exception message could quote them.
+        this.baseUrls = baseUrls.stream().map(SchemaRegistryClient::shown)
+                .map(u -> u.endsWith("/") ? u.substring(0, u.length() - 1) : u).toList();
         this.authorization = authorization;
         this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout");
         HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
@@ -63,9 +66,9 @@ public final class SchemaRegistryClient {
         this.http = b.build();
     }
 
-    /** The first registry URL, without any {@code user:password@} it may hold: fit for messages and logs. */
+    /** The first registry URL (without any {@code user:password@} it held): fit for messages and logs. */
     public String shownUrl() {
-        return shown(baseUrls.get(0));
+        return baseUrls.get(0);
     }
 
     private static String shown(String url) {
@@ -136,7 +139,7 @@ public final class SchemaRegistryClient {
             try {
                 response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
             } catch (IOException e) {
-                unreachable = "The schema registry at " + shown(base) + " is unreachable (" + what + "): "
+                unreachable = "The schema registry at " + base + " is unreachable (" + what + "): "
                         + e.getClass().getSimpleName();
                 continue;
             } catch (InterruptedException e) {
@@ -154,25 +157,25 @@ public final class SchemaRegistryClient {
         try (InputStream in = response.body()) {
             body = in.readNBytes(MAX_ANSWER_BYTES + 1);
         } catch (IOException e) {
-            throw new SchemaRegistryUnavailableException("The schema registry at " + shown(base) + " broke off its answer ("
+            throw new SchemaRegistryUnavailableException("The schema registry at " + base + " broke off its answer ("
                     + what + ")");
         }
         if (status >= 500 || status == 408 || status == 429) {
-            throw new SchemaRegistryUnavailableException("The schema registry at " + shown(base) + " answered HTTP " + status
+            throw new SchemaRegistryUnavailableException("The schema registry at " + base + " answered HTTP " + status
                     + " (" + what + ")");
         }
         if (status / 100 != 2) {
-            throw new SchemaRegistryException("The schema registry at " + shown(base) + " refused " + what + ": HTTP " + status
+            throw new SchemaRegistryException("The schema registry at " + base + " refused " + what + ": HTTP " + status
                     + errorCode(body) + explanation(status), status);
         }
         if (body.length > MAX_ANSWER_BYTES) {
-            throw new SchemaRegistryException("The schema registry at " + shown(base) + " answered more than "
+            throw new SchemaRegistryException("The schema registry at " + base + " answered more than "
                     + MAX_ANSWER_BYTES + " bytes (" + what + ")", -1);
         }
         try {
             return JSON.readTree(body);
         } catch (IOException e) {
-            throw new SchemaRegistryException("The schema registry at " + shown(base) + " answered something that is not JSON ("
+            throw new SchemaRegistryException("The schema registry at " + base + " answered something that is not JSON ("
                     + what + ")", -1);
         }
     }

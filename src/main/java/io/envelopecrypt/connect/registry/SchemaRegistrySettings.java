@@ -57,7 +57,8 @@ public final class SchemaRegistrySettings {
                         GROUP, ++order, ConfigDef.Width.LONG, "Schema registry URLs")
                 .define(BASIC_AUTH_SOURCE, ConfigDef.Type.STRING, "URL", ConfigDef.CaseInsensitiveValidString.in("URL", "USER_INFO"),
                         ConfigDef.Importance.LOW, "Where the basic-auth credentials come from: URL (user:password@ in the "
-                                + "registry URL, if any) or USER_INFO (basic.auth.user.info).",
+                                + "first registry URL, if any; the URL is not a secret setting, so Connect shows it in logs "
+                                + "and the REST API) or USER_INFO (basic.auth.user.info, hidden like every password).",
                         GROUP, ++order, ConfigDef.Width.SHORT, "Basic auth source")
                 .define(BASIC_AUTH_USER_INFO, ConfigDef.Type.PASSWORD, null, ConfigDef.Importance.MEDIUM,
                         "user:password for the registry, with basic.auth.credentials.source=USER_INFO. Use a config "

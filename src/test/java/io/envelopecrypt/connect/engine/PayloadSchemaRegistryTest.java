@@ -195,6 +195,18 @@ class PayloadSchemaRegistryTest {
     }
 
     @Test
+    void credentialsInTheUrlAuthenticateAndAppearInNoMessage() {
+        registry.requireAuthorization("Basic " + java.util.Base64.getEncoder().encodeToString("sr-user:url-s3cret".getBytes()));
+        String withCredentials = registry.url().replace("http://", "http://sr-user:url-s3cret@");
+        try (EnvelopeEncryptor encryptor = encryptor(writer("schema.registry.url", withCredentials))) {
+            assertThat(encryptor.encrypt("orders", ORDER, order(1), header(1)).payloadFormat()).isEqualTo("avro-registry");
+            registry.answerAll(503);
+            assertThatThrownBy(() -> encryptor.encrypt("invoices", ORDER, order(1), header(1)))
+                    .isInstanceOf(SchemaRegistryUnavailableException.class).hasMessageNotContaining("url-s3cret");
+        }
+    }
+
+    @Test
     void withoutAutoRegistrationOnlyRegisteredSchemasAreUsed() {
         try (EnvelopeEncryptor lookupOnly = encryptor(writer("payload.schema.auto.register", false))) {
             assertThatThrownBy(() -> lookupOnly.encrypt("orders", ORDER, order(1), header(1)))

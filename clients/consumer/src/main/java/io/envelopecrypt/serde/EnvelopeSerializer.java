@@ -56,7 +56,8 @@ public class EnvelopeSerializer implements Serializer<Object> {
     private SchemaRegistryClient registry;
     private boolean autoRegister;
     private String eventType;
-    private final Map<String, byte[]> headersBySubject = new ConcurrentHashMap<>();
+    /** The wire format's header (magic byte and envelope schema id) by topic: registered once per subject. */
+    private final Map<String, byte[]> headersByTopic = new ConcurrentHashMap<>();
     private final AvroConnectData avro = new AvroConnectData();
     private final Clock clock = Clock.systemUTC();
     private static final JsonConverter JSON_READER = new JsonConverter();
@@ -104,7 +105,7 @@ public class EnvelopeSerializer implements Serializer<Object> {
             return json.fromConnectData(topic, envelopeSchema, struct);
         }
         byte[] body = envelopeAvro.encode(struct);
-        byte[] head = headersBySubject.computeIfAbsent(topic + "-value", this::wireHeader);
+        byte[] head = headersByTopic.computeIfAbsent(topic, t -> wireHeader(t + "-value"));
         return ByteBuffer.allocate(head.length + body.length).put(head).put(body).array();
     }
 

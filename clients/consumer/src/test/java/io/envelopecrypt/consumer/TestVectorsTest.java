@@ -205,17 +205,6 @@ class TestVectorsTest {
         }
     }
 
-    /** A registry reference as writers make it: the id, then the SHA-256 of the schema text the registry serves. */
-    private static byte[] registryReference(int id, String servedSchema) {
-        try {
-            return ByteBuffer.allocate(PayloadCodec.REGISTRY_REFERENCE_BYTES).putInt(id)
-                    .put(java.security.MessageDigest.getInstance("SHA-256").digest(servedSchema.getBytes(StandardCharsets.UTF_8)))
-                    .array();
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     private static List<Spec> specs() {
         Map<String, String> metadata = new TreeMap<>(Map.of("source", "web-app", "version", "1.0"));
         return List.of(
@@ -287,7 +276,7 @@ class TestVectorsTest {
             }
             PayloadCodec codec = spec.schema() == null ? PayloadCodec.SCHEMALESS : PayloadCodec.forSchema(spec.schema());
             if (spec.registryId() != null) {
-                codec = codec.registered(registryReference(spec.registryId(), codec.schemaJson()));
+                codec = codec.registered(PayloadCodec.registryReference(spec.registryId(), codec.schemaJson()));
             }
             codec = codec.withCompression(spec.compression());
             EnvelopeHeader header = new EnvelopeHeader(String.format("01a2278f-e3a6-7147-9a64-%012d", n),

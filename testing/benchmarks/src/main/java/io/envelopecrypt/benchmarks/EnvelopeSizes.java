@@ -15,9 +15,6 @@ import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.json.JsonConverter;
 import org.apache.kafka.connect.source.SourceRecord;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.List;
 import java.util.Map;
@@ -67,7 +64,7 @@ public final class EnvelopeSizes {
 
     private static void table(StringBuilder md, String title, int records, IntFunction<Object> value, Schema schema) {
         PayloadCodec inline = PayloadCodec.forSchema(schema);
-        byte[] reference = reference(17, inline.schemaJson());
+        byte[] reference = PayloadCodec.registryReference(17, inline.schemaJson());
         Schema envelopeSchema = EnvelopeSchema.build(EnvelopeSchema.DEFAULT_NAME);
         PayloadCodec envelopeAvro = PayloadCodec.forSchema(envelopeSchema);
         double plainAvro = 0;
@@ -110,15 +107,6 @@ public final class EnvelopeSizes {
                     VARIANTS.get(k).name(), local, local / plainAvro, azure, azure / plainAvro,
                     json[k][0] / records, json[k][0] / records / plainJson, json[k][1] / records, json[k][1] / records / plainJson,
                     local - plainAvro - 40, azure - plainAvro - 384));
-        }
-    }
-
-    private static byte[] reference(int id, String schemaJson) {
-        try {
-            return ByteBuffer.allocate(PayloadCodec.REGISTRY_REFERENCE_BYTES).putInt(id)
-                    .put(MessageDigest.getInstance("SHA-256").digest(schemaJson.getBytes(StandardCharsets.UTF_8))).array();
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }
